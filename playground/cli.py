@@ -1,0 +1,103 @@
+"""Command line: `python -m playground train --dataset spiral --layers 8,8,8 --epochs 2000 --json`.
+
+One flag per config field, named as the field with dashes; values are parsed and validated by `config`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+import time
+
+from .config import FIELDS, ConfigError, from_strings
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m playground", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    train = commands.add_parser("train", help="train one network and print its metrics")
+    for name, f in FIELDS.items():
+        default = f.default
+        shown = ",".join(map(str, default)) if isinstance(default, tuple) else default
+        choices = f" ({', '.join(f.metadata['choices'])})" if f.metadata["choices"] else ""
+        train.add_argument("--" + name.replace("_", "-"), dest=name, metavar="VALUE",
+                           help=f"{f.metadata['help']}{choices}; default {shown!s}")
+    train.add_argument("--json", action="store_true", help="print one line of strict JSON")
+    return parser
+
+
+def _finite(value):
+    """JSON has no NaN or Infinity: non-finite numbers become null."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def _progress(done: int, total: int, loss: float):
+    width = 30
+    filled = width * done // max(total, 1)
+    sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] epoch {done}/{total}  train loss {loss:.4f}")
+    sys.stderr.flush()
+
+
+def train_command(args) -> int:
+    from .session import Session  # imported here so that --help answers without loading JAX
+    from .train import CAPACITY, compiled_trainer, data_shapes, enable_compilation_cache
+
+    enable_compilation_cache()
+    values = {name: getattr(args, name) for name in FIELDS if getattr(args, name) is not None}
+    try:
+        config = from_strings(values)
+    except ConfigError as err:
+        print(f"error: --{err.field.replace('_', '-')}: {str(err).split(': ', 1)[1]}", file=sys.stderr)
+        return 2
+    session = Session(config)
+    _, compile_seconds = compiled_trainer(session.spec, data_shapes(session.data))
+    start = time.perf_counter()
+    while session.epoch < config.epochs and not session.diverged:
+        session.advance(min(CAPACITY * 8, config.epochs - session.epoch))
+        if not args.json:
+            _progress(session.epoch, config.epochs, float(session.history.train_loss[-1]))
+    train_seconds = time.perf_counter() - start
+    h = session.history
+    last = (lambda a: float(a[-1]) if len(a) else None)
+    is_classification = config.problem == "classification"
+    result = {
+        "train_loss": last(h.train_loss), "test_loss": last(h.test_loss),
+        "train_accuracy": last(h.train_accuracy) if is_classification else None,
+        "test_accuracy": last(h.test_accuracy) if is_classification else None,
+        "epochs": session.epoch, "diverged": session.diverged,
+        "compile_seconds": round(compile_seconds, 4), "train_seconds": round(train_seconds, 4),
+        "epochs_per_second": round(session.epoch / train_seconds, 1) if train_seconds > 0 else None,
+        "grad_norms": [float(g) for g in session.gradient_norms()],
+        "params": session.arch.n_params,
+    }
+    if session.epoch == 0:  # no epoch run yet: report the metrics of the initial weights
+        from .probes import accuracy, loss
+        arch, p, d = session.arch, session.params, session.data
+        result["train_loss"] = loss(arch, p, d.x_train, d.y_train)
+        result["test_loss"] = loss(arch, p, d.x_test, d.y_test)
+        if is_classification:
+            result["train_accuracy"] = accuracy(arch, p, d.x_train, d.y_train)
+            result["test_accuracy"] = accuracy(arch, p, d.x_test, d.y_test)
+    result = {k: ([_finite(x) for x in v] if isinstance(v, list) else _finite(v)) for k, v in result.items()}
+    if args.json:
+        print(json.dumps(result, allow_nan=False))
+        return 0
+    sys.stderr.write("\n")
+    print(f"{config.dataset}, layers {list(config.layers) or 'none'}, {session.arch.n_params} parameters")
+    if session.diverged:
+        print(f"diverged at epoch {session.epoch}: the loss or a weight stopped being finite "
+              "(try a lower learning rate or a smaller init); the numbers below are the last finite ones")
+    for key in ("epochs", "train_loss", "test_loss", "train_accuracy", "test_accuracy", "compile_seconds",
+                "train_seconds", "epochs_per_second"):
+        if result[key] is not None:
+            print(f"  {key.replace('_', ' '):18} {result[key]}")
+    print("  gradient norms     " + "  ".join(f"{g:.3g}" for g in result["grad_norms"]))
+    return 0
+
+
+def main(argv=None) -> int:
+    args = _parser().parse_args(argv)
+    return {"train": train_command}[args.command](args)

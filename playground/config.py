@@ -1,0 +1,222 @@
+"""One frozen dataclass describes an experiment.
+
+The UI edits it, the URL and the CLI serialise it as a flat dict of strings, and the core consumes it. Every field
+carries its allowed values in its metadata, so conversion and validation are written once, driven by
+`dataclasses.fields`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import typing
+from dataclasses import dataclass, field
+
+# Registries of names. The numeric tables behind them live in the modules that use them (datasets, model, train);
+# these tuples are the single list of what a config may name.
+CLASSIFICATION_DATASETS = ("circle", "xor", "gauss", "spiral", "moons", "checkerboard")
+REGRESSION_DATASETS = ("plane", "multigauss")
+DATASET_NAMES = CLASSIFICATION_DATASETS + REGRESSION_DATASETS
+MULTICLASS_DATASETS = ("spiral", "gauss")  # the generators that can draw 3 to 5 classes
+FEATURE_NAMES = ("x1", "x2", "x1sq", "x2sq", "x1x2", "sinx1", "sinx2")
+ACTIVATION_NAMES = ("relu", "tanh", "sigmoid", "linear", "leaky_relu", "elu", "gelu", "swish", "softplus", "sin")
+INIT_NAMES = ("glorot", "he", "lecun", "uniform", "zeros", "large")
+OPTIMIZER_NAMES = ("sgd", "momentum", "nesterov", "adam", "adamw", "rmsprop", "adagrad")
+REGULARIZATION_NAMES = ("none", "l1", "l2")
+OUTPUT_NAMES = ("default", "tanh_mse")
+MAX_LAYERS, MAX_WIDTH = 10, 32
+
+
+class ConfigError(ValueError):
+    """A value a config cannot take; `field` names the offending field."""
+
+    def __init__(self, field_name: str, message: str):
+        super().__init__(f"{field_name}: {message}")
+        self.field = field_name
+
+
+def _opt(default, help, choices=None, bounds=None, length=None):
+    """A config field: its default, one line of help, and the values it accepts."""
+    return field(default=default, metadata={"help": help, "choices": choices, "bounds": bounds, "length": length})
+
+
+@dataclass(frozen=True)
+class Config:
+    # data
+    dataset: str = _opt("circle", "data set", choices=DATASET_NAMES)
+    classes: int = _opt(2, "number of classes (3 to 5 only for spiral and gauss)", bounds=(2, 5))
+    points: int = _opt(500, "number of points, train and test together", bounds=(20, 2000))
+    noise: float = _opt(0.0, "noise, 0 to 0.5 as in TensorFlow Playground's 0 to 50", bounds=(0.0, 0.5))
+    train_ratio: float = _opt(0.5, "share of the points used for training", bounds=(0.1, 0.9))
+    second_class_share: float = _opt(0.5, "share of points in the second class (imbalance)", bounds=(0.05, 0.95))
+    data_seed: int = _opt(0, "seed of the data set (regenerate = new seed)", bounds=(0, 2**31 - 1))
+    # network
+    features: tuple[str, ...] = _opt(("x1", "x2"), "input features", choices=FEATURE_NAMES, length=(1, 7))
+    layers: tuple[int, ...] = _opt((4, 2), "hidden layer widths, input side first", bounds=(1, MAX_WIDTH),
+                                   length=(0, MAX_LAYERS))
+    activation: tuple[str, ...] = _opt(("tanh",), "one activation for all hidden layers, or one per layer",
+                                       choices=ACTIVATION_NAMES, length=(1, MAX_LAYERS))
+    dropout: tuple[float, ...] = _opt((0.0,), "dropout rate for all hidden layers, or one per layer",
+                                      bounds=(0.0, 0.9), length=(1, MAX_LAYERS))
+    init: str = _opt("glorot", "weight initialisation", choices=INIT_NAMES)
+    output: str = _opt("default", "default: sigmoid/softmax + cross-entropy or linear + squared error; "
+                       "tanh_mse: TensorFlow Playground's tanh + squared error", choices=OUTPUT_NAMES)
+    # training
+    optimizer: str = _opt("sgd", "optimizer", choices=OPTIMIZER_NAMES)
+    learning_rate: float = _opt(0.03, "learning rate", bounds=(1e-5, 10.0))
+    batch_size: int = _opt(10, "batch size; at least the training set size means full batch", bounds=(1, 2000))
+    regularization: str = _opt("none", "penalty on weights (not biases)", choices=REGULARIZATION_NAMES)
+    regularization_rate: float = _opt(0.0, "regularization rate", bounds=(0.0, 10.0))
+    freeze: tuple[int, ...] = _opt((), "layers kept fixed, 1 = first hidden layer, last = output layer",
+                                   bounds=(1, MAX_LAYERS + 1), length=(0, MAX_LAYERS + 1))
+    seed: int = _opt(0, "seed of the weights, dropout and batch order (reset = new seed)", bounds=(0, 2**31 - 1))
+    epochs: int = _opt(500, "epochs to train when run from the command line", bounds=(0, 10**7))
+
+    def __post_init__(self):
+        for f in dataclasses.fields(self):
+            _check_field(f, getattr(self, f.name))
+        _check_consistency(self)
+
+    # Derived, never stored: one source of truth.
+    @property
+    def problem(self) -> str:
+        return "regression" if self.dataset in REGRESSION_DATASETS else "classification"
+
+    @property
+    def n_classes(self) -> int:
+        return 0 if self.problem == "regression" else self.classes
+
+    @property
+    def layer_activations(self) -> tuple[str, ...]:
+        return _per_layer(self.activation, len(self.layers))
+
+    @property
+    def layer_dropout(self) -> tuple[float, ...]:
+        return _per_layer(self.dropout, len(self.layers))
+
+    def replace(self, **changes) -> "Config":
+        return dataclasses.replace(self, **changes)
+
+
+def _per_layer(values: tuple, n_layers: int) -> tuple:
+    return values * n_layers if len(values) == 1 else values
+
+
+FIELDS = {f.name: f for f in dataclasses.fields(Config)}
+
+
+def _element_type(f: dataclasses.Field) -> type:
+    hint = typing.get_type_hints(Config)[f.name]
+    return typing.get_args(hint)[0] if typing.get_origin(hint) is tuple else hint
+
+
+def _check_value(name: str, value, meta: dict):
+    choices, bounds = meta["choices"], meta["bounds"]
+    if choices is not None and value not in choices:
+        raise ConfigError(name, f"{value!r} is not one of {', '.join(choices)}")
+    if bounds is not None and not bounds[0] <= value <= bounds[1]:
+        raise ConfigError(name, f"{value!r} is outside {bounds[0]} to {bounds[1]}")
+
+
+def _check_field(f: dataclasses.Field, value):
+    kind = _element_type(f)
+    items = value if isinstance(value, tuple) else (value,)
+    if isinstance(f.default, tuple) != isinstance(value, tuple):
+        raise ConfigError(f.name, f"expected {'a tuple' if isinstance(f.default, tuple) else kind.__name__}")
+    for item in items:
+        if kind is float and isinstance(item, int) and not isinstance(item, bool):
+            item = float(item)
+        if not isinstance(item, kind) or isinstance(item, bool):
+            raise ConfigError(f.name, f"{item!r} is not a {kind.__name__}")
+        if kind is float and item != item:
+            raise ConfigError(f.name, "NaN is not a value")
+        _check_value(f.name, item, f.metadata)
+    length = f.metadata["length"]
+    if length is not None and not length[0] <= len(value) <= length[1]:
+        raise ConfigError(f.name, f"needs {length[0]} to {length[1]} entries, got {len(value)}")
+
+
+def _check_consistency(c: Config):
+    if c.classes > 2 and c.dataset not in MULTICLASS_DATASETS:
+        raise ConfigError("classes", f"{c.classes} classes need one of {', '.join(MULTICLASS_DATASETS)}")
+    if c.output == "tanh_mse" and c.n_classes > 2:
+        raise ConfigError("output", "tanh_mse has one output unit: it needs two classes or regression")
+    if len(set(c.features)) != len(c.features):
+        raise ConfigError("features", "a feature is listed twice")
+    for name in ("activation", "dropout"):
+        n = len(getattr(c, name))
+        if n != 1 and n != len(c.layers):
+            raise ConfigError(name, f"give one value or one per hidden layer ({len(c.layers)}), got {n}")
+    n_weight_layers = len(c.layers) + 1
+    if any(k > n_weight_layers for k in c.freeze) or len(set(c.freeze)) != len(c.freeze):
+        raise ConfigError("freeze", f"layers are numbered 1 to {n_weight_layers} (the output layer), each once")
+
+
+DEFAULT = Config()
+
+
+# --- strings: URLs and the command line -----------------------------------------------------------------------------
+
+def _format_item(item) -> str:
+    return repr(item) if isinstance(item, float) else str(item)
+
+
+def to_strings(config: Config, only_changed: bool = False) -> dict[str, str]:
+    """The config as a flat dict of strings; tuples become comma lists (an empty tuple is an empty string)."""
+    out = {}
+    for name, f in FIELDS.items():
+        value = getattr(config, name)
+        if only_changed and value == f.default:
+            continue
+        out[name] = ",".join(map(_format_item, value)) if isinstance(value, tuple) else _format_item(value)
+    return out
+
+
+def _parse_item(name: str, text: str, kind: type):
+    text = text.strip()
+    try:
+        if kind is int:
+            return int(text)
+        if kind is float:
+            return float(text)
+    except ValueError:
+        raise ConfigError(name, f"{text!r} is not a {'whole number' if kind is int else 'number'}") from None
+    return text
+
+
+def parse_value(name: str, text: str):
+    """One field's value from its string form; raises ConfigError naming the field."""
+    if name not in FIELDS:
+        raise ConfigError(name, f"unknown setting; known ones are {', '.join(FIELDS)}")
+    f = FIELDS[name]
+    kind = _element_type(f)
+    if isinstance(f.default, tuple):
+        parts = [p for p in str(text).split(",") if p.strip()]
+        value = tuple(_parse_item(name, p, kind) for p in parts)
+    else:
+        value = _parse_item(name, str(text), kind)
+    _check_field(f, value)
+    return value
+
+
+def from_strings(values: dict[str, str], base: Config | None = None) -> Config:
+    """Strict: any unknown name or bad value raises ConfigError naming the field and what it accepts."""
+    changes = {name: parse_value(name, text) for name, text in values.items()}
+    return dataclasses.replace(base or DEFAULT, **changes)
+
+
+def from_strings_lenient(values: dict[str, str], base: Config | None = None) -> tuple[Config, list[str]]:
+    """For URLs: every bad value falls back to its default, with one readable note each. Never raises."""
+    base, notes, changes = base or DEFAULT, [], {}
+    for name, text in values.items():
+        try:
+            changes[name] = parse_value(name, text)
+        except ConfigError as err:
+            notes.append(f"{err} (using the default)" if name in FIELDS else f"ignored {err}")
+    while True:
+        try:
+            return dataclasses.replace(base, **changes), notes
+        except ConfigError as err:  # values fine alone but inconsistent together: drop the one named
+            if err.field not in changes:
+                return base, notes + [f"{err} (using the defaults)"]
+            del changes[err.field]
+            notes.append(f"{err} (using the default)")

@@ -1,0 +1,189 @@
+"""One experiment in progress: config, data, training state and history, advanced chunk by chunk.
+
+This is what the app keeps per browser session and what the CLI drives. It decides what a config change costs:
+a new learning rate or regularization only swaps traced knobs; a new optimizer or batch size keeps the weights; a new
+architecture, init or seed starts from fresh weights; new data starts over. With `bridge=True` (the app) a changed
+architecture trains at once on the compile-once padded network while its own network compiles in the background.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import dataclasses
+
+import jax.numpy as jnp
+import numpy as np
+
+from .config import Config
+from .datasets import Dataset, feature_matrix, make_dataset
+from .model import Arch
+from . import padded, probes
+from .model import init_params
+from .padded import PaddedSpec, from_padded, init_padded_state, padded_knobs
+from .train import (CAPACITY, Data, History, Knobs, Spec, TrainState, compiled_trainer, data_shapes, init_state,
+                    is_compiled)
+
+DATA_FIELDS = ("dataset", "classes", "points", "noise", "train_ratio", "second_class_share", "data_seed", "features")
+WEIGHT_FIELDS = ("layers", "activation", "dropout", "init", "output", "seed")
+OPTIMIZER_FIELDS = ("optimizer", "batch_size")
+
+_compiler = concurrent.futures.ThreadPoolExecutor(max_workers=2, thread_name_prefix="compile")
+
+
+def _changed(a: Config, b: Config, names) -> bool:
+    return any(getattr(a, n) != getattr(b, n) for n in names)
+
+
+def data_arrays(config: Config, dataset: Dataset) -> Data:
+    f = config.features
+    return Data(jnp.asarray(feature_matrix(dataset.points_train, f)), jnp.asarray(dataset.y_train),
+                jnp.asarray(feature_matrix(dataset.points_test, f)), jnp.asarray(dataset.y_test))
+
+
+class Session:
+    def __init__(self, config: Config, bridge: bool = False):
+        self.bridge = bridge
+        self.config = config
+        self._new_data()
+
+    # --- what a config change does -----------------------------------------------------------------------------------
+    def apply(self, config: Config) -> str:
+        """Move to `config`, keeping as much of the run as the change allows. Returns what happened:
+        "data" (new data, fresh weights), "reset" (fresh weights), "optimizer" (same weights, fresh optimizer
+        state), "knobs" (same run, new learning rate / regularization / freezing) or "none"."""
+        old, self.config = self.config, config
+        if _changed(old, config, DATA_FIELDS):
+            self._new_data()
+            return "data"
+        if _changed(old, config, WEIGHT_FIELDS):
+            self.reset()
+            return "reset"
+        if _changed(old, config, OPTIMIZER_FIELDS):
+            state = self.state
+            self._new_spec()
+            self._state, self._padded = state._replace(opt_state=init_state(config, self.spec).opt_state), False
+            return "optimizer"
+        self.knobs = Knobs.from_config(config)
+        return "knobs" if old != config else "none"
+
+    def _new_data(self):
+        self.dataset = make_dataset(self.config)
+        self.data = data_arrays(self.config, self.dataset)
+        self.reset()
+
+    def _new_spec(self):
+        self.spec = Spec.from_config(self.config, self.dataset.n_train)
+        self.knobs = Knobs.from_config(self.config)
+        if self.bridge:  # warm both networks for this context while the user looks at the first frame
+            _compiler.submit(_warm, self.spec, self._shapes, self.config.features, self.dataset.extent)
+            _compiler.submit(_warm_padded, self._padded_spec, self._shapes, self.config.features, self.dataset.extent)
+
+    @property
+    def _shapes(self) -> tuple:
+        return data_shapes(self.data)
+
+    @property
+    def _padded_spec(self) -> PaddedSpec:
+        return PaddedSpec.from_spec(self.spec)
+
+    def reset(self, seed: int | None = None):
+        """Fresh weights (a new seed if given), same data; history cleared."""
+        if seed is not None:
+            self.config = dataclasses.replace(self.config, seed=seed)
+        self._history: list[np.ndarray] = []
+        self._new_spec()
+        c = self.config
+        self._padded = (self.bridge and not is_compiled(self.spec, self._shapes)
+                        and is_compiled(self._padded_spec, self._shapes))
+        if self._padded:  # train at once on the warm padded network; the exact one is compiling
+            self._state = init_padded_state(self._padded_spec, self.arch, c.init, c.seed)
+        else:
+            self._state = init_state(c, self.spec)
+
+    # --- the training state, in whichever layout is running ----------------------------------------------------------
+    @property
+    def arch(self) -> Arch:
+        return self.spec.arch
+
+    @property
+    def bridging(self) -> bool:
+        """True while the padded bridge network is training (the exact one is still compiling)."""
+        return self._padded
+
+    @property
+    def state(self) -> TrainState:
+        """The training state in the exact layout (converted on the fly while bridging)."""
+        return from_padded(self.arch, self._state) if self._padded else self._state
+
+    @property
+    def params(self):
+        return self.state.params
+
+    @property
+    def epoch(self) -> int:
+        return int(self._state.epoch)
+
+    @property
+    def diverged(self) -> bool:
+        return bool(self._state.diverged)
+
+    @property
+    def history(self) -> History:
+        """Per-epoch train/test loss and accuracy since the last reset, each (epochs,)."""
+        if len(self._history) != 1:
+            self._history = [np.concatenate(self._history, 1) if self._history else np.zeros((4, 0), np.float32)]
+        return History(*self._history[0])
+
+    # --- training ----------------------------------------------------------------------------------------------------
+    def advance(self, epochs: int) -> int:
+        """Train up to `epochs` epochs (stops early on divergence); returns how many were completed."""
+        done = 0
+        while done < epochs and not self.diverged:
+            if self._padded and is_compiled(self.spec, self._shapes):
+                self._state, self._padded = from_padded(self.arch, self._state), False
+            if self._padded:
+                run, knobs = compiled_trainer(self._padded_spec, self._shapes)[0], padded_knobs(self.arch, self.knobs)
+            else:
+                run, knobs = compiled_trainer(self.spec, self._shapes)[0], self.knobs
+            start = int(self._state.epoch)
+            self._state, metrics = run(self._state, self.data, knobs, jnp.int32(min(epochs - done, CAPACITY)))
+            completed = int(self._state.epoch) - start
+            self._history.append(np.asarray(metrics[:, :completed]))
+            done += completed
+        return done
+
+    def resume_after_divergence(self):
+        """Go on from the last finite state (kept when training diverged), e.g. after lowering the learning rate."""
+        self._state = self._state._replace(diverged=jnp.zeros((), bool))
+
+    # --- probes of the current network ---------------------------------------------------------------------------------
+    def grid(self, n: int = 100):
+        """(hidden maps [(n, n, width)], output (n, n, n_out)) over the data's plane; see probes."""
+        c, extent = self.config, self.dataset.extent
+        if self._padded:
+            return padded.neuron_activations_on_grid(self._padded_spec, self.arch, self._state.params, c.features,
+                                                     extent, n)
+        return probes.neuron_activations_on_grid(self.arch, self._state.params, c.features, extent, n)
+
+    def gradient_norms(self) -> np.ndarray:
+        return probes.gradient_norms(self.arch, self.params, self.data.x_train, self.data.y_train)
+
+
+GRID = 100  # the grid resolution warmed in the background
+
+
+def _warm(spec: Spec, shapes: tuple, features, extent: float):
+    """Compile the exact network's trainer and probes, so that the frame that switches to it does not stall."""
+    compiled_trainer(spec, shapes)
+    params = init_params(spec.arch, "zeros", 0)
+    probes.neuron_activations_on_grid(spec.arch, params, features, extent, GRID)
+    x = np.zeros((shapes[0], shapes[2]), np.float32)
+    probes.gradient_norms(spec.arch, params, x, np.zeros(shapes[0], shapes[3]))
+
+
+def _warm_padded(spec: PaddedSpec, shapes: tuple, features, extent: float):
+    """Compile the bridge network of this training context: trainer, fresh state and grid probe."""
+    compiled_trainer(spec, shapes)
+    arch = Arch(shapes[2], (1,), ("linear",), (0.0,), spec.n_out, spec.head)
+    state = init_padded_state(spec, arch, "zeros", 0)
+    padded.neuron_activations_on_grid(spec, arch, state.params, features, extent, GRID)

@@ -24,6 +24,14 @@ def _parser() -> argparse.ArgumentParser:
         train.add_argument("--" + name.replace("_", "-"), dest=name, metavar="VALUE",
                            help=f"{f.metadata['help']}{choices}; default {shown!s}")
     train.add_argument("--json", action="store_true", help="print one line of strict JSON")
+    sweep = commands.add_parser("sweep", help="train a depth x width (x activation) grid of networks together")
+    for name, f in FIELDS.items():
+        if name not in ("layers", "activation", "dropout", "freeze"):
+            sweep.add_argument("--" + name.replace("_", "-"), dest=name, metavar="VALUE", help=f.metadata["help"])
+    sweep.add_argument("--depths", default="1,2,3,4,5,6", help="comma list of hidden-layer counts (0 to 10)")
+    sweep.add_argument("--widths", default="2,4,6,8", help="comma list of neurons per layer (1 to 32)")
+    sweep.add_argument("--activations", default="tanh", help="comma list of activations")
+    sweep.add_argument("--json", action="store_true", help="print a JSON list, one object per network")
     return parser
 
 
@@ -98,6 +106,52 @@ def train_command(args) -> int:
     return 0
 
 
+def _int_list(flag: str, text: str, lo: int, hi: int) -> list[int]:
+    try:
+        values = [int(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        raise ConfigError(flag, f"{text!r} is not a comma list of whole numbers") from None
+    if not values or any(not lo <= v <= hi for v in values):
+        raise ConfigError(flag, f"needs values from {lo} to {hi}, got {text!r}")
+    return values
+
+
+def sweep_command(args) -> int:
+    from .config import ACTIVATION_NAMES, MAX_LAYERS, MAX_WIDTH
+    from .sweep import Sweep, grid_configs
+    from .train import enable_compilation_cache
+
+    enable_compilation_cache()
+    values = {name: getattr(args, name) for name in FIELDS if getattr(args, name, None) is not None}
+    try:
+        config = from_strings(values)
+        depths = _int_list("depths", args.depths, 0, MAX_LAYERS)
+        widths = _int_list("widths", args.widths, 1, MAX_WIDTH)
+        activations = [a.strip() for a in args.activations.split(",") if a.strip()]
+        for a in activations:
+            if a not in ACTIVATION_NAMES:
+                raise ConfigError("activations", f"{a!r} is not one of {', '.join(ACTIVATION_NAMES)}")
+    except ConfigError as err:
+        print(f"error: --{err.field.replace('_', '-')}: {str(err).split(': ', 1)[1]}", file=sys.stderr)
+        return 2
+    start = time.perf_counter()
+    sweep = Sweep(grid_configs(config, depths, widths, activations))
+    sweep.advance(config.epochs)
+    seconds = time.perf_counter() - start
+    results = [{k: _finite(v) for k, v in r.items()} for r in sweep.results()]
+    if args.json:
+        print(json.dumps(results, allow_nan=False))
+        return 0
+    print(f"{len(results)} networks x {config.epochs} epochs on {config.dataset} in {seconds:.2f} s (with compilation)")
+    print(f"{'activation':>10} {'depth':>5} {'width':>5} {'params':>6} {'train loss':>10} {'test loss':>9} "
+          f"{'test acc':>8}")
+    for r in results:
+        acc = "" if r["test_accuracy"] is None else f"{r['test_accuracy']:.3f}"
+        print(f"{r['activation']:>10} {r['depth']:>5} {r['width']:>5} {r['params']:>6} {r['train_loss']:>10.4f} "
+              f"{r['test_loss']:>9.4f} {acc:>8}")
+    return 0
+
+
 def main(argv=None) -> int:
     args = _parser().parse_args(argv)
-    return {"train": train_command}[args.command](args)
+    return {"train": train_command, "sweep": sweep_command}[args.command](args)

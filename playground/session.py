@@ -142,7 +142,7 @@ class Session:
             if self._padded and is_compiled(self.spec, self._shapes):
                 self._state, self._padded = from_padded(self.arch, self._state), False
             if self._padded:
-                run, knobs = compiled_trainer(self._padded_spec, self._shapes)[0], padded_knobs(self.arch, self.knobs)
+                run, knobs = compiled_trainer(self._padded_spec, self._shapes)[0], padded_knobs(self._padded_spec, self.arch, self.knobs)
             else:
                 run, knobs = compiled_trainer(self.spec, self._shapes)[0], self.knobs
             start = int(self._state.epoch)

@@ -131,7 +131,8 @@ def test_padded_bridge_trains_exactly_like_the_exact_network():
     from playground.train import compiled_trainer
     pspec = padded.PaddedSpec.from_spec(s.spec)
     run, _ = compiled_trainer(pspec, (250, 250, 2, "int32"))
-    state, _ = run(padded.to_padded(s.arch, s.state), s.data, padded.padded_knobs(s.arch, s.knobs), jnp.int32(30))
+    state, _ = run(padded.to_padded(pspec, s.arch, s.state), s.data, padded.padded_knobs(pspec, s.arch, s.knobs),
+                   jnp.int32(30))
     back = padded.from_padded(s.arch, state)
     for a, b in zip(layers_of(exact.params), layers_of(back.params)):
         np.testing.assert_allclose(a[0], b[0], atol=1e-4)

@@ -1,0 +1,164 @@
+"""Many networks trained together: a depth x width x activation grid, or a seed ensemble, in lockstep.
+
+All networks of a sweep share the data, the optimizer, the batch size and the output head, so they fit one padded
+network (`padded.py`) sized to the largest of them, vmapped over the networks: one compilation for the whole grid.
+The networks are split over the machine's cores, one thread each (XLA runs such tiny programs on one core).
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import functools
+import os
+from typing import NamedTuple
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from .config import Config
+from .datasets import make_dataset
+from .model import init_layers, params_from_layers
+from .padded import Padded, PaddedSpec, _pad_layers_np, _padded_grid, _unpad_layers, padded_knobs
+from .session import data_arrays
+from .train import History, Knobs, Spec, TrainState, optimizer, train_epochs
+
+
+def grid_configs(base: Config, depths, widths, activations=None) -> list[Config]:
+    """One config per (activation, depth, width); depth 0 once (neither its width nor its activation matters)."""
+    configs = []
+    for k, activation in enumerate(activations or base.activation[:1]):
+        for depth in depths:
+            if depth == 0 and k > 0:  # no hidden layer: the activation plays no part, one network is enough
+                continue
+            for width in ([widths[0]] if depth == 0 else widths):
+                configs.append(base.replace(layers=(width,) * depth, activation=(activation,), dropout=(0.0,),
+                                            freeze=()))
+    return configs
+
+
+def seed_configs(base: Config, seeds: int) -> list[Config]:
+    return [base.replace(seed=base.seed + i) for i in range(seeds)]
+
+
+class Cell(NamedTuple):
+    config: Config
+    depth: int
+    width: int
+    activation: str
+    params: int
+
+
+def _take(tree, start, stop):
+    return jax.tree.map(lambda a: a[start:stop], tree)
+
+
+@functools.lru_cache(maxsize=16)
+def _vmapped(spec: PaddedSpec, capacity: int):
+    return jax.jit(jax.vmap(functools.partial(train_epochs, spec, capacity=capacity), in_axes=(0, None, 0, None)))
+
+
+class Sweep:
+    """Networks that differ only in architecture, init, seed, learning rate or regularization, trained in lockstep."""
+
+    def __init__(self, configs: list[Config], threads: int | None = None, capacity: int = 100):
+        base = configs[0]
+        self.configs = configs
+        self.dataset = make_dataset(base)
+        self.data = data_arrays(base, self.dataset)
+        specs = [Spec.from_config(c, self.dataset.n_train) for c in configs]
+        if len({(s.optimizer, s.batch_size, s.arch.head, s.arch.n_in) for s in specs}) != 1 or any(
+                c.dataset != base.dataset or c.data_seed != base.data_seed for c in configs):
+            raise ValueError("a sweep's networks must share data, features, optimizer, batch size and output")
+        self.archs = [s.arch for s in specs]
+        depth = max(1, max(len(a.widths) for a in self.archs))
+        width = max(max(a.sizes[:-1]) for a in self.archs)
+        names = tuple(sorted({n for a in self.archs for n in a.activations})) or base.activation[:1]
+        self.spec = PaddedSpec.from_spec(specs[0], depth, width)._replace(activations=names, batched=True)
+        self.threads = max(1, min(threads or os.cpu_count() or 1, len(configs)))
+        self.per_thread = -(-len(configs) // self.threads)
+        n_padded = self.per_thread * self.threads  # equal shares: one compiled shape (repeat the last network)
+        pick = [min(i, len(configs) - 1) for i in range(n_padded)]
+        self.state = self._initial_state([configs[i] for i in pick], [self.archs[i] for i in pick])
+        self.knobs = jax.tree.map(jnp.asarray, jax.tree.map(lambda *a: np.stack(a), *[
+            padded_knobs(self.spec, self.archs[i], Knobs.from_config(configs[i])) for i in pick]))
+        self.capacity = capacity
+        self._history: list[np.ndarray] = []
+        self._pool = concurrent.futures.ThreadPoolExecutor(self.threads)
+
+    def _initial_state(self, configs, archs) -> TrainState:
+        """All networks' fresh weights, stacked on the host and moved in one go (no per-network device work)."""
+        layers = [_pad_layers_np(self.spec, a, init_layers(a, c.init, c.seed)) for c, a in zip(configs, archs)]
+        params = Padded(jnp.asarray(np.stack([w for w, _ in layers])), jnp.asarray(np.stack([b for _, b in layers])))
+        n = len(configs)
+        return TrainState(params, jax.vmap(optimizer(self.spec.optimizer).init)(params),
+                          jax.vmap(jax.random.key)(jnp.asarray([c.seed for c in configs])),
+                          jnp.zeros(n, jnp.int32), jnp.zeros(n, bool))
+
+    @property
+    def cells(self) -> list[Cell]:
+        return [Cell(c, len(a.widths), a.widths[0] if a.widths else 0, a.activations[0] if a.activations else "",
+                     a.n_params) for c, a in zip(self.configs, self.archs)]
+
+    def compile(self):
+        share = _take(self.state, 0, self.per_thread), _take(self.knobs, 0, self.per_thread)
+        run = _vmapped(self.spec, self.capacity)
+        return run.lower(share[0], self.data, share[1], jnp.int32(1)).compile()
+
+    def advance(self, epochs: int):
+        """Train every network `epochs` more epochs (a network that diverges stays at its last finite state)."""
+        run = self.compile()
+        done = 0
+        while done < epochs:
+            n = jnp.int32(min(self.capacity, epochs - done))
+            shares = [(i * self.per_thread, (i + 1) * self.per_thread) for i in range(self.threads)]
+            results = list(self._pool.map(
+                lambda s: run(_take(self.state, *s), self.data, _take(self.knobs, *s), n), shares))
+            self.state = jax.tree.map(lambda *a: jnp.concatenate(a), *[r[0] for r in results])
+            metrics = np.concatenate([np.asarray(r[1]) for r in results])  # (networks, 4, capacity)
+            self._history.append(metrics[: len(self.configs), :, : int(n)])
+            done += int(n)
+
+    @property
+    def epoch(self) -> int:
+        return sum(h.shape[-1] for h in self._history)
+
+    @property
+    def diverged(self) -> np.ndarray:
+        return np.asarray(self.state.diverged[: len(self.configs)])
+
+    def history(self, i: int) -> History:
+        """Per-epoch metrics of network i (epochs after a divergence repeat nothing: they are zero)."""
+        full = np.concatenate(self._history, -1) if self._history else np.zeros((len(self.configs), 4, 0))
+        return History(*full[i])
+
+    def params(self, i: int):
+        """Network i's weights in its exact layout."""
+        padded = jax.tree.map(lambda a: a[i], self.state.params)
+        return params_from_layers(self.archs[i], _unpad_layers(self.archs[i], padded))
+
+    def results(self) -> list[dict]:
+        """One dict per network: depth, width, activation, params and the final losses and accuracies."""
+        out = []
+        for i, cell in enumerate(self.cells):
+            h = self.history(i)
+            last = lambda a: float(a[-1]) if len(a) else None  # noqa: E731
+            classification = cell.config.problem == "classification"
+            out.append({"depth": cell.depth, "width": cell.width, "activation": cell.activation,
+                        "params": cell.params, "seed": cell.config.seed,
+                        "train_loss": last(h.train_loss), "test_loss": last(h.test_loss),
+                        "train_accuracy": last(h.train_accuracy) if classification else None,
+                        "test_accuracy": last(h.test_accuracy) if classification else None,
+                        "diverged": bool(self.diverged[i])})
+        return out
+
+    def output_grids(self, n: int = 40) -> np.ndarray:
+        """(networks, n, n, n_out): every network's prediction over the plane, for small multiples."""
+        out = _output_grids(self.spec, self.state.params, self.knobs.layout, tuple(self.configs[0].features),
+                            jnp.float32(self.dataset.extent), n)
+        return np.asarray(out[: len(self.configs)]).reshape(len(self.configs), n, n, -1)
+
+
+@functools.partial(jax.jit, static_argnames=("spec", "features", "n"))
+def _output_grids(spec: PaddedSpec, params, layouts, features, extent, n: int):
+    return jax.vmap(lambda p, layout: _padded_grid(spec, p, layout, features, extent, n)[1])(params, layouts)

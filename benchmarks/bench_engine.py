@@ -91,6 +91,25 @@ def sweep_seconds() -> tuple[float, float]:
     return time.perf_counter() - start, compile_seconds
 
 
+def landscape_seconds(config: Config) -> tuple[float, float]:
+    """(first call with its compilation, median later call) of the 41x41 loss slice over the training set."""
+    from playground.analysis import LandscapeProbe
+    from playground.model import layers_of
+    s = Session(config)
+    s.advance(100)
+    probe = LandscapeProbe(s.arch, layers_of(s.params))
+    x, y = s.data.x_train, s.data.y_train
+    start = time.perf_counter()
+    probe.slice_2d(s.params, x, y)
+    first = time.perf_counter() - start
+    times = []
+    for _ in range(5):
+        start = time.perf_counter()
+        probe.slice_2d(s.params, x, y)
+        times.append(time.perf_counter() - start)
+    return first, statistics.median(times)
+
+
 def main():
     rows = []
     for label in ("first", "second (compiled)"):
@@ -102,6 +121,9 @@ def main():
         rows.append((f"{name} epochs/s (256 per call)", f"{eps:,.0f}", f">= {TARGETS[name]:,}"))
         rows.append((f"{name} compile, new shape (s)", f"{compile_s:.2f}", ""))
     rows.append(("C2 grid probe, all layers 100x100 (ms)", f"{grid_probe_ms(C2):.2f}", "<= 3"))
+    first, again = landscape_seconds(C2)
+    rows.append(("C2 loss landscape 41x41, first call (s)", f"{first:.2f}", "<= 1"))
+    rows.append(("C2 loss landscape 41x41, later calls (s)", f"{again:.3f}", "<= 1"))
     rows.append(("C2 padded bridge epochs/s", f"{padded_epochs_per_second(C2):,.0f}", ""))
     times, share = architecture_change_seconds(C2)
     rows.append(("arch change -> first chunk + grid, median (s)", f"{statistics.median(times):.3f}", "<= 0.3"))

@@ -18,7 +18,7 @@ from .config import Config
 from .datasets import Dataset, feature_matrix, make_dataset
 from .model import Arch
 from . import padded, probes
-from .model import init_params
+from .model import init_params, layers_of
 from .padded import PaddedSpec, from_padded, init_padded_state, padded_knobs
 from .train import (CAPACITY, Data, History, Knobs, Spec, TrainState, compiled_trainer, data_shapes, init_state,
                     is_compiled)
@@ -91,6 +91,9 @@ class Session:
         if seed is not None:
             self.config = dataclasses.replace(self.config, seed=seed)
         self._history: list[np.ndarray] = []
+        self.snapshots: list[tuple[int, list]] = []     # (epoch, [(W, b)] per layer) for replay and trajectories
+        self.gradient_history: list[tuple[int, np.ndarray]] = []  # (epoch, per-layer gradient norms)
+        self._snapshot_every = 1
         self._new_spec()
         c = self.config
         self._padded = (self.bridge and not is_compiled(self.spec, self._shapes)
@@ -99,6 +102,7 @@ class Session:
             self._state = init_padded_state(self._padded_spec, self.arch, c.init, c.seed)
         else:
             self._state = init_state(c, self.spec)
+        self._snapshot()
 
     # --- the training state, in whichever layout is running ----------------------------------------------------------
     @property
@@ -150,7 +154,18 @@ class Session:
             completed = int(self._state.epoch) - start
             self._history.append(np.asarray(metrics[:, :completed]))
             done += completed
+        if done:
+            self._snapshot()
         return done
+
+    def _snapshot(self):
+        """Keep the weights now and then: at most SNAPSHOTS, evenly thinned as the run grows."""
+        if self.snapshots and self.epoch - self.snapshots[-1][0] < self._snapshot_every:
+            return
+        self.snapshots.append((self.epoch, layers_of(self.params)))
+        if len(self.snapshots) > SNAPSHOTS:
+            self.snapshots = self.snapshots[::2]
+            self._snapshot_every *= 2
 
     def resume_after_divergence(self):
         """Go on from the last finite state (kept when training diverged), e.g. after lowering the learning rate."""
@@ -166,10 +181,17 @@ class Session:
         return probes.neuron_activations_on_grid(self.arch, self._state.params, c.features, extent, n)
 
     def gradient_norms(self) -> np.ndarray:
-        return probes.gradient_norms(self.arch, self.params, self.data.x_train, self.data.y_train)
+        """Per-layer norms of the training-loss gradient now; also kept in `gradient_history`."""
+        norms = probes.gradient_norms(self.arch, self.params, self.data.x_train, self.data.y_train)
+        if not self.gradient_history or self.gradient_history[-1][0] != self.epoch:
+            self.gradient_history.append((self.epoch, norms))
+            if len(self.gradient_history) > SNAPSHOTS:
+                self.gradient_history = self.gradient_history[::2]
+        return norms
 
 
 GRID = 100  # the grid resolution warmed in the background
+SNAPSHOTS = 400  # weights kept for replay
 
 
 def _warm(spec: Spec, shapes: tuple, features, extent: float):

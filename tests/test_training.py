@@ -214,3 +214,21 @@ def test_k_class_spiral_and_regression_learn():
     assert final_accuracy(s)[0] > 0.9
     r = trained(epochs=300, dataset="plane", layers=(), learning_rate=0.01)
     assert r.history.test_loss[-1] < 1e-3
+
+
+def test_snapshots_for_replay_are_kept_and_thinned():
+    from playground import session as session_module
+    s = Session(Config(dataset="xor"))
+    assert [e for e, _ in s.snapshots] == [0]
+    for _ in range(session_module.SNAPSHOTS + 50):
+        s.advance(1)
+    epochs = [e for e, _ in s.snapshots]
+    assert len(epochs) <= session_module.SNAPSHOTS and epochs[0] == 0 and epochs == sorted(epochs)
+    assert epochs[-1] >= s.epoch - 2
+    fresh = Session(Config(dataset="xor"))
+    fresh.advance(3)
+    assert fresh.snapshots[-1][0] == 3
+    np.testing.assert_array_equal(fresh.snapshots[-1][1][0][0], layers_of(fresh.params)[0][0])
+    s.gradient_norms()
+    s.gradient_norms()
+    assert len(s.gradient_history) == 1 and s.gradient_history[0][0] == s.epoch

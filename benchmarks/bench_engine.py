@@ -80,7 +80,7 @@ def padded_epochs_per_second(config: Config) -> float:
 
 
 def sweep_seconds() -> tuple[float, float]:
-    """(wall seconds, of which compiling) for the 24-network sweep: depths 1-6 x widths 2, 4, 6, 8, spiral, 500 epochs."""
+    """(wall seconds, of which compiling) of the 24-network sweep: depths 1-6, widths 2-8, spiral, 500 epochs."""
     from playground.sweep import Sweep, grid_configs
     start = time.perf_counter()
     sweep = Sweep(grid_configs(Config(dataset="spiral"), range(1, 7), (2, 4, 6, 8)))

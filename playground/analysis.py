@@ -53,7 +53,7 @@ def feature_contributions(arch: Arch, params, features, point) -> dict[str, floa
     return dict(zip(features, values.tolist()))
 
 
-# --- layer spaces ------------------------------------------------------------------------------------------------------
+# --- layer spaces ---------------------------------------------------------------------------------------------------
 
 def grid_lines(extent: float, lines: int = 13, samples: int = 40) -> np.ndarray:
     """(2 * lines, samples, 2): horizontal then vertical lines across the input plane."""
@@ -107,7 +107,7 @@ def layer_spaces(arch: Arch, params, features, points, extent: float, projection
     return spaces, projections
 
 
-# --- activation statistics ---------------------------------------------------------------------------------------------
+# --- activation statistics ------------------------------------------------------------------------------------------
 
 class LayerStats(NamedTuple):
     layer: int          # 1 = first hidden layer
@@ -147,7 +147,7 @@ def activation_statistics(arch: Arch, params, x) -> list[LayerStats]:
     return stats
 
 
-# --- the loss landscape (Li et al., 2018) -------------------------------------------------------------------------------
+# --- the loss landscape (Li et al., 2018) ---------------------------------------------------------------------------
 
 def filter_normalised_direction(layers, seed: int):
     """A random direction in weight space with each neuron's incoming weights scaled to that neuron's own norm
@@ -211,7 +211,7 @@ class LandscapeProbe:
         return coords.T.astype(np.float32)
 
 
-# --- activation functions ----------------------------------------------------------------------------------------------
+# --- activation functions -------------------------------------------------------------------------------------------
 
 def activation_curves(names, lo: float = -5.0, hi: float = 5.0, n: int = 201):
     """{name: (x, f(x), f'(x))} for each named activation."""

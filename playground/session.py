@@ -146,7 +146,8 @@ class Session:
             if self._padded and is_compiled(self.spec, self._shapes):
                 self._state, self._padded = from_padded(self.arch, self._state), False
             if self._padded:
-                run, knobs = compiled_trainer(self._padded_spec, self._shapes)[0], padded_knobs(self._padded_spec, self.arch, self.knobs)
+                spec = self._padded_spec
+                run, knobs = compiled_trainer(spec, self._shapes)[0], padded_knobs(spec, self.arch, self.knobs)
             else:
                 run, knobs = compiled_trainer(self.spec, self._shapes)[0], self.knobs
             start = int(self._state.epoch)
@@ -171,7 +172,7 @@ class Session:
         """Go on from the last finite state (kept when training diverged), e.g. after lowering the learning rate."""
         self._state = self._state._replace(diverged=jnp.zeros((), bool))
 
-    # --- probes of the current network ---------------------------------------------------------------------------------
+    # --- probes of the current network -------------------------------------------------------------------------------
     def grid(self, n: int = 100):
         """(hidden maps [(n, n, width)], output (n, n, n_out)) over the data's plane; see probes."""
         c, extent = self.config, self.dataset.extent

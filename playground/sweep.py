@@ -113,7 +113,7 @@ class Sweep:
             n = jnp.int32(min(self.capacity, epochs - done))
             shares = [(i * self.per_thread, (i + 1) * self.per_thread) for i in range(self.threads)]
             results = list(self._pool.map(
-                lambda s: run(_take(self.state, *s), self.data, _take(self.knobs, *s), n), shares))
+                lambda s, n=n: run(_take(self.state, *s), self.data, _take(self.knobs, *s), n), shares))
             self.state = jax.tree.map(lambda *a: jnp.concatenate(a), *[r[0] for r in results])
             metrics = np.concatenate([np.asarray(r[1]) for r in results])  # (networks, 4, capacity)
             self._history.append(metrics[: len(self.configs), :, : int(n)])

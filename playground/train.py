@@ -35,7 +35,7 @@ OPTIMIZERS = {
 CAPACITY = 256  # most epochs one call can run; longer runs are several calls
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def optimizer(name: str) -> optax.GradientTransformation:
     """Built once per name: the learning rate lives in the state (inject_hyperparams), not in the closure."""
     return optax.inject_hyperparams(OPTIMIZERS[name])(learning_rate=0.0)

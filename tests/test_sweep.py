@@ -28,7 +28,7 @@ def test_a_sweep_cell_matches_a_single_run_of_its_config():
         h, hs = sweep.history(i), single.history
         np.testing.assert_allclose(h.train_loss, hs.train_loss, rtol=2e-3, atol=1e-5)
         np.testing.assert_allclose(h.test_accuracy[-1], hs.test_accuracy[-1], atol=0.01)
-        for (w, b), (ws, bs) in zip(layers_of(sweep.params(i)), layers_of(single.params)):
+        for (w, _), (ws, _) in zip(layers_of(sweep.params(i)), layers_of(single.params)):
             np.testing.assert_allclose(w, ws, atol=2e-3)
 
 

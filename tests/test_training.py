@@ -7,9 +7,9 @@ import pytest
 
 from playground import padded, probes
 from playground.config import Config
-from playground.model import Arch, init_params, layers_of, params_from_layers, per_example_loss
+from playground.model import layers_of, params_from_layers, per_example_loss
 from playground.session import Session
-from playground.train import Knobs, Spec, batch_loss
+from playground.train import batch_loss
 
 
 def trained(epochs=None, **kw) -> Session:

@@ -1,0 +1,29 @@
+"""Neural network playground: `streamlit run app.py`. Reads top to bottom; the widgets live in playground/ui.py."""
+
+import streamlit as st
+
+from playground import ui
+
+st.set_page_config(page_title="Neural network playground", layout="wide")
+ui.init_state()          # once per browser session: config from the URL, a Session for it
+ui.url_notes()
+
+ui.top_bar()
+live = st.container()    # filled below, once the widgets' values are known
+data, features, network = st.columns([1.1, 0.6, 2.2], gap="large")
+with data:
+    ui.data_panel()
+with features:
+    ui.features_panel()
+with network:
+    ui.network_panel()
+
+config, problem = ui.config_from_widgets()
+if problem:
+    st.warning(f"That combination is not possible: {problem}. Keeping the previous settings.")
+ui.apply_config(config)  # learning rate and regularization keep the run; architecture or data start afresh
+
+with live:
+    ui.divergence_notice()
+    ui.live_view_fragment()  # advances and repaints itself while playing
+ui.loss_chart()

@@ -1,0 +1,254 @@
+"""The live picture: one frame of the network as compact arrays, and the canvas code that paints it in the browser.
+
+Why not images or plotly: a plotly figure of 48 heatmaps takes ~340 ms to redraw and a PNG data-URI ~40 ms of server
+CPU to encode (FACTS.md). Here the server only quantises every map to uint8 (a few hundred microseconds) and sends
+them base64-encoded; the browser maps bytes through a 256-colour table onto canvases. No streamlit import here: the
+UI module registers `LIVE_VIEW_JS` / `LIVE_VIEW_CSS` as a `st.components.v2` component.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+
+import numpy as np
+
+from . import probes
+
+NODE_MAP = 25   # pixels per side of each neuron's thumbnail (TF Playground uses 10)
+GRID = 100      # pixels per side of the output map; the grid the engine warms in the background
+CURVE_POINTS = 200  # most points of the loss curve sent per frame
+
+
+def quantise(values: np.ndarray, low: float = -1.0, high: float = 1.0) -> np.ndarray:
+    """Values in [low, high] (clipped) -> uint8 0..255."""
+    scaled = (np.clip(values, low, high) - low) * (255.0 / (high - low))
+    return (scaled + 0.5).astype(np.uint8)
+
+
+def _b64(array: np.ndarray) -> str:
+    return base64.b64encode(np.ascontiguousarray(array).tobytes()).decode("ascii")
+
+
+@functools.lru_cache(maxsize=32)
+def input_maps(features: tuple[str, ...], extent: float) -> np.ndarray:
+    """(F, NODE_MAP, NODE_MAP) uint8: each input feature over the plane, scaled by its largest magnitude."""
+    maps = probes.feature_maps_on_grid(features, extent, GRID)[:: GRID // NODE_MAP, :: GRID // NODE_MAP]  # (m, m, F)
+    maps = maps / np.maximum(np.abs(maps).max(axis=(0, 1)), 1e-6)
+    return quantise(maps).transpose(2, 0, 1).copy()
+
+
+def output_map(output: np.ndarray, head: str) -> tuple[np.ndarray, np.ndarray | None]:
+    """(GRID, GRID) uint8 value in [-1, 1] (class 1 = +1), and for k classes the (GRID, GRID) winning class."""
+    if head == "softmax_ce":
+        k = output.shape[-1]
+        confidence = (output.max(-1) - 1.0 / k) / (1.0 - 1.0 / k)  # 0 = undecided, 1 = sure
+        return quantise(confidence, 0.0, 1.0), output.argmax(-1).astype(np.uint8)
+    value = output[..., 0]
+    if head == "sigmoid_ce":
+        value = 2.0 * value - 1.0
+    return quantise(value), None
+
+
+def _points(points: np.ndarray, labels: np.ndarray) -> list:
+    """[[x, y, label], ...] rounded for a small JSON message."""
+    return np.round(np.column_stack([points, labels]).astype(np.float64), 3).tolist()
+
+
+def _curve(values: np.ndarray) -> list:
+    if len(values) > CURVE_POINTS:
+        values = values[np.linspace(0, len(values) - 1, CURVE_POINTS).astype(int)]
+    return np.round(values.astype(np.float64), 5).tolist()
+
+
+def frame(session, show_test: bool = False, discretize: bool = False) -> dict:
+    """Everything the canvas needs for one painted frame of `session` (JSON-serialisable, ~60 kB for 6x8)."""
+    config, arch, dataset = session.config, session.arch, session.dataset
+    hidden, output = session.grid(GRID)
+    step = GRID // NODE_MAP
+    hidden_maps = [quantise(h[::step, ::step]).transpose(2, 0, 1) for h in hidden]       # [(width, m, m)]
+    value, winner = output_map(output, arch.head)
+    weights = [np.round(np.asarray(w, np.float64), 3).T.tolist() for w, _ in probes.weights(session.params)]
+    history = session.history
+    return {
+        "sizes": list(arch.sizes),
+        "features": list(config.features),
+        "activations": list(arch.activations),
+        "head": arch.head,
+        "classes": config.n_classes,
+        "node_map": NODE_MAP,
+        "grid": GRID,
+        "nodes": _b64(np.concatenate([input_maps(tuple(config.features), dataset.extent), *hidden_maps])),
+        "output": _b64(value),
+        "winner": None if winner is None else _b64(winner),
+        "weights": weights,                      # per layer: [out][in]
+        "extent": dataset.extent,
+        "train": _points(dataset.points_train, dataset.y_train),
+        "test": _points(dataset.points_test, dataset.y_test) if show_test else [],
+        "discretize": discretize,
+        "train_loss": _curve(history.train_loss),
+        "test_loss": _curve(history.test_loss),
+        "epoch": session.epoch,
+    }
+
+
+LIVE_VIEW_CSS = """
+.pg-root { display: flex; gap: 24px; align-items: flex-start; flex-wrap: wrap; font-family: sans-serif; }
+.pg-root canvas { display: block; }
+.pg-side { display: flex; flex-direction: column; gap: 8px; }
+.pg-caption { font-size: 16px; color: #555; }
+"""
+
+LIVE_VIEW_JS = r"""
+const OUTPUT_SIZE = 440;
+const NEG = [245, 147, 34], MID = [232, 234, 235], POS = [8, 119, 189];
+const CLASS_COLOURS = [[245, 147, 34], [8, 119, 189], [44, 160, 44], [214, 39, 40], [148, 103, 189]];
+
+function mix(a, b, t) { return [0, 1, 2].map(i => Math.round(a[i] + (b[i] - a[i]) * t)); }
+const LUT = new Uint8ClampedArray(256 * 3);
+for (let i = 0; i < 256; i++) {
+  const v = i / 127.5 - 1, c = v < 0 ? mix(MID, NEG, -v) : mix(MID, POS, v);
+  LUT.set(c, 3 * i);
+}
+function decode(b64) {
+  const s = atob(b64), out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  return out;
+}
+function imageOf(bytes, offset, n, colour) {   // colour(byte, pixel index) -> [r, g, b]
+  const img = new ImageData(n, n), px = img.data;
+  for (let p = 0; p < n * n; p++) {
+    const c = colour(bytes[offset + p], p);
+    px[4 * p] = c[0]; px[4 * p + 1] = c[1]; px[4 * p + 2] = c[2]; px[4 * p + 3] = 255;
+  }
+  return img;
+}
+const lutColour = b => [LUT[3 * b], LUT[3 * b + 1], LUT[3 * b + 2]];
+function blit(ctx, img, x, y, size, scratch) {
+  scratch.width = img.width; scratch.height = img.height;
+  scratch.getContext("2d").putImageData(img, 0, 0);
+  ctx.imageSmoothingEnabled = true;
+  ctx.drawImage(scratch, x, y, size, size);
+}
+
+function layout(sizes, width) {
+  const most = Math.max(...sizes);
+  const node = Math.max(14, Math.min(48, Math.floor(600 / most) - 8));
+  const gap = Math.max(4, Math.round(node * 0.3));
+  const height = Math.max(260, most * (node + gap) + 40);
+  const cols = sizes.length, left = 70, right = width - 30;
+  const xs = sizes.map((_, i) => left + (right - left) * i / (cols - 1));
+  const pos = sizes.map((n, i) => Array.from({length: n}, (_, j) =>
+      [xs[i] - node / 2, 30 + (height - 40 - n * (node + gap)) / 2 + j * (node + gap)]));
+  return {node, height, pos};
+}
+
+function paintNetwork(canvas, d, nodes, scratch, outputCanvas, available) {
+  // as wide as the page allows beside the output map (never wrapping below it), at most 160 px per column
+  const width = Math.max(420, Math.min(160 * d.sizes.length, available - OUTPUT_SIZE - 40));
+  const {node, height, pos} = layout(d.sizes, width);
+  if (canvas.width !== width || canvas.height !== height) { canvas.width = width; canvas.height = height; }
+  const ctx = canvas.getContext("2d");
+  ctx.clearRect(0, 0, width, height);
+  // links: colour = sign, width = magnitude
+  let biggest = 1e-6;
+  d.weights.forEach(W => W.forEach(row => row.forEach(w => { biggest = Math.max(biggest, Math.abs(w)); })));
+  d.weights.forEach((W, l) => W.forEach((row, j) => row.forEach((w, i) => {
+    const a = pos[l][i], b = pos[l + 1][j];
+    ctx.strokeStyle = w < 0 ? "rgba(245,147,34,0.85)" : "rgba(8,119,189,0.85)";
+    ctx.lineWidth = Math.max(0.3, 5 * Math.abs(w) / biggest);
+    ctx.beginPath(); ctx.moveTo(a[0] + node, a[1] + node / 2);
+    ctx.bezierCurveTo(a[0] + node + 30, a[1] + node / 2, b[0] - 30, b[1] + node / 2, b[0], b[1] + node / 2);
+    ctx.stroke();
+  })));
+  // every neuron as its own activation map; the output column as a small copy of the big map
+  const m = d.node_map;
+  let k = 0;
+  ctx.font = "14px sans-serif"; ctx.fillStyle = "#333"; ctx.textAlign = "right";
+  for (let l = 0; l < d.sizes.length - 1; l++) {
+    pos[l].forEach((p, j) => {
+      blit(ctx, imageOf(nodes, k * m * m, m, lutColour), p[0], p[1], node, scratch); k++;
+      ctx.strokeStyle = "#666"; ctx.lineWidth = 1; ctx.strokeRect(p[0], p[1], node, node);
+      if (l === 0) ctx.fillText(d.features[j], p[0] - 6, p[1] + node / 2 + 5);
+    });
+  }
+  ctx.textAlign = "center"; ctx.font = "15px sans-serif";
+  for (let l = 1; l < d.sizes.length - 1; l++) {
+    const p = pos[l][0];
+    ctx.fillText(d.activations[l - 1], p[0] + node / 2, 18);
+  }
+  ctx.fillText("input", pos[0][0][0] + node / 2, 18);
+  const out = pos[pos.length - 1];
+  ctx.fillText("output", out[0][0] + node / 2, 18);
+  out.forEach(p => { ctx.drawImage(outputCanvas, p[0], p[1], node, node); ctx.strokeRect(p[0], p[1], node, node); });
+}
+
+function paintOutput(canvas, d, scratch) {
+  const size = OUTPUT_SIZE, n = d.grid;
+  canvas.width = size; canvas.height = size;
+  const ctx = canvas.getContext("2d");
+  const value = decode(d.output), winner = d.winner ? decode(d.winner) : null;
+  let colour;
+  if (winner) {
+    colour = (b, p) => mix(MID, CLASS_COLOURS[winner[p]], d.discretize ? 0.85 : 0.15 + 0.7 * b / 255);
+  } else {
+    colour = d.discretize ? (b => lutColour(b >= 128 ? 230 : 25)) : lutColour;
+  }
+  blit(ctx, imageOf(value, 0, n, colour), 0, 0, size, scratch);
+  const e = d.extent, toPx = (x, y) => [(x + e) / (2 * e) * size, (e - y) / (2 * e) * size];
+  const dot = (pts, stroke) => pts.forEach(([x, y, c]) => {
+    const [px, py] = toPx(x, y);
+    const fill = d.head === "linear_mse" || d.head === "tanh_mse" && d.classes === 0
+      ? lutColour(Math.max(0, Math.min(255, Math.round((c + 1) * 127.5)))) : CLASS_COLOURS[c] || POS;
+    ctx.fillStyle = `rgb(${fill[0]},${fill[1]},${fill[2]})`;
+    ctx.strokeStyle = stroke; ctx.lineWidth = 1.5;
+    ctx.beginPath(); ctx.arc(px, py, 4, 0, 2 * Math.PI); ctx.fill(); ctx.stroke();
+  });
+  dot(d.train, "#fff");
+  dot(d.test, "#000");
+}
+
+function paintCurve(canvas, d) {
+  const w = OUTPUT_SIZE, h = 110;
+  canvas.width = w; canvas.height = h;
+  const ctx = canvas.getContext("2d");
+  ctx.clearRect(0, 0, w, h);
+  const all = d.train_loss.concat(d.test_loss).filter(Number.isFinite);
+  if (!all.length) return;
+  const top = Math.max(...all, 1e-6);
+  const line = (ys, colour) => {
+    ctx.strokeStyle = colour; ctx.lineWidth = 2; ctx.beginPath();
+    ys.forEach((y, i) => {
+      const px = ys.length > 1 ? i / (ys.length - 1) * (w - 4) + 2 : 2, py = h - 4 - (h - 8) * y / top;
+      i ? ctx.lineTo(px, py) : ctx.moveTo(px, py);
+    });
+    ctx.stroke();
+  };
+  line(d.test_loss, "#222");
+  line(d.train_loss, "#999");
+}
+
+export default function (component) {
+  const {data, parentElement} = component;
+  let root = parentElement.querySelector(".pg-root");
+  if (!root) {
+    root = document.createElement("div");
+    root.className = "pg-root";
+    root.innerHTML = `<canvas class="pg-network"></canvas>
+      <div class="pg-side"><canvas class="pg-output"></canvas>
+      <div class="pg-caption">loss: <span style="color:#222">&#9644; test</span>
+        <span style="color:#999">&#9644; train</span></div><canvas class="pg-curve"></canvas></div>`;
+    parentElement.appendChild(root);
+    root._scratch = document.createElement("canvas");
+  }
+  if (!data) return;
+  const output = root.querySelector(".pg-output");
+  paintOutput(output, data, root._scratch);
+  paintNetwork(root.querySelector(".pg-network"), data, decode(data.nodes), root._scratch, output,
+               root.clientWidth || 1200);
+  paintCurve(root.querySelector(".pg-curve"), data);
+  window.__pgPaints = (window.__pgPaints || 0) + 1;   // read by the browser tests and the benchmark
+  root.dataset.paints = String(window.__pgPaints);
+  root.dataset.epoch = String(data.epoch);
+}
+"""

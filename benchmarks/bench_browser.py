@@ -73,6 +73,59 @@ def measure(page, server: psutil.Process, url: str, query: str, speed: int) -> d
             "boundary changed": changed}
 
 
+def first_paint_seconds(page, url: str, query: str) -> float:
+    """Seconds from opening the page (on a server that has served it before) to the first painted frame."""
+    page.goto("about:blank")
+    start = time.monotonic()
+    page.goto(url + "/" + query)
+    wait_for_live_view(page)
+    return time.monotonic() - start
+
+
+def control_change_seconds(page) -> float:
+    """While paused: seconds from clicking 'Discretize output' until the boundary canvas shows it."""
+    before = boundary_pixels(page)
+    start = time.monotonic()
+    page.get_by_text("Discretize output", exact=True).click()
+    while boundary_pixels(page) == before and time.monotonic() - start < 10:
+        time.sleep(0.01)
+    return time.monotonic() - start
+
+
+def architecture_change_seconds(page) -> float:
+    """While playing C2: seconds from clicking + on 'Hidden layers' until the new network's epochs count up again."""
+    click_button(page, "Play")
+    time.sleep(3)
+    old = shown_epoch(page)
+    start = time.monotonic()
+    page.get_by_label("Hidden layers").press("ArrowUp")  # the number input's + (a person may click or press it)
+    reset_seen = False
+    while time.monotonic() - start < 20:
+        epoch = shown_epoch(page)
+        reset_seen = reset_seen or 0 <= epoch < old
+        if reset_seen and epoch > 0:
+            break
+        time.sleep(0.01)
+    elapsed = time.monotonic() - start
+    click_button(page, "Pause")
+    return elapsed
+
+
+def responsiveness(url: str) -> dict:
+    with chromium_page() as page:
+        page.goto(url + "/" + C2)
+        wait_for_live_view(page)  # the server's first C2 page compiles; the next opening is what a student sees
+        first = first_paint_seconds(page, url, C2)
+        time.sleep(3)
+        control = control_change_seconds(page)
+        changes = []
+        for _ in range(3):
+            changes.append(architecture_change_seconds(page))
+            time.sleep(4)  # let the exact network of that shape compile before the next change
+    return {"first paint on a running server (s)": first, "control change shown (s)": control,
+            "architecture change to training again (s), median of 3": sorted(changes)[1]}
+
+
 def main():
     rows = {}
     with streamlit_server() as (url, process), chromium_page() as page:
@@ -80,12 +133,16 @@ def main():
         for name, (query, speed) in CASES.items():
             rows[name] = measure(page, server, url, query, speed)
             print(name, rows[name], flush=True)
+        latencies = responsiveness(url)
     columns = list(next(iter(rows.values())))
     print()
     print(f"{'case':30s}" + "".join(f"{c:>22s}" for c in columns))
     for name, row in rows.items():
         cells = "".join(f"{v:>22.2f}" if isinstance(v, float) else f"{str(v):>22s}" for v in row.values())
         print(f"{name:30s}{cells}")
+    print()
+    for name, seconds in latencies.items():
+        print(f"{name:58s}{seconds:8.2f}")
 
 
 if __name__ == "__main__":

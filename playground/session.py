@@ -62,6 +62,7 @@ class Session:
             state = self.state
             self._new_spec()
             self._state, self._padded = state._replace(opt_state=init_state(config, self.spec).opt_state), False
+            self._request_exact()
             return "optimizer"
         self.knobs = Knobs.from_config(config)
         return "knobs" if old != config else "none"
@@ -74,9 +75,17 @@ class Session:
     def _new_spec(self):
         self.spec = Spec.from_config(self.config, self.dataset.n_train)
         self.knobs = Knobs.from_config(self.config)
-        if self.bridge:  # warm both networks for this context while the user looks at the first frame
-            _compiler.submit(_warm, self.spec, self._shapes, self.config.features, self.dataset.extent)
+        self._exact_requested = False
+        if self.bridge and not is_compiled(self._padded_spec, self._shapes):  # this context's bridge, for later
             _compiler.submit(_warm_padded, self._padded_spec, self._shapes, self.config.features, self.dataset.extent)
+
+    def _request_exact(self):
+        """Compile the exact network in the background. While bridging this waits for the first bridged chunk, so
+        that tracing in the compile thread does not hold the interpreter while the new network's first frame is
+        made."""
+        if self.bridge and not self._exact_requested:
+            self._exact_requested = True
+            _compiler.submit(_warm, self.spec, self._shapes, self.config.features, self.dataset.extent)
 
     @property
     def _shapes(self) -> tuple:
@@ -98,9 +107,10 @@ class Session:
         c = self.config
         self._padded = (self.bridge and not is_compiled(self.spec, self._shapes)
                         and is_compiled(self._padded_spec, self._shapes))
-        if self._padded:  # train at once on the warm padded network; the exact one is compiling
+        if self._padded:  # train at once on the warm padded network; the exact one compiles after its first chunk
             self._state = init_padded_state(self._padded_spec, self.arch, c.init, c.seed)
         else:
+            self._request_exact()
             self._state = init_state(c, self.spec)
         self._snapshot()
 
@@ -157,6 +167,7 @@ class Session:
             done += completed
         if done:
             self._snapshot()
+        self._request_exact()
         return done
 
     def _snapshot(self):

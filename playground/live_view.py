@@ -68,7 +68,9 @@ def frame(session, show_test: bool = False, discretize: bool = False) -> dict:
     step = GRID // NODE_MAP
     hidden_maps = [quantise(h[::step, ::step]).transpose(2, 0, 1) for h in hidden]       # [(width, m, m)]
     value, winner = output_map(output, arch.head)
-    weights = [np.round(np.asarray(w, np.float64), 3).T.tolist() for w, _ in probes.weights(session.params)]
+    layers = probes.weights(session.params)
+    weights = [np.round(np.asarray(w, np.float64), 3).T.tolist() for w, _ in layers]
+    biases = [np.round(np.asarray(b, np.float64), 3).tolist() for _, b in layers]
     history = session.history
     return {
         "sizes": list(arch.sizes),
@@ -82,6 +84,7 @@ def frame(session, show_test: bool = False, discretize: bool = False) -> dict:
         "output": _b64(value),
         "winner": None if winner is None else _b64(winner),
         "weights": weights,                      # per layer: [out][in]
+        "biases": biases,                        # per layer: [out]
         "extent": dataset.extent,
         "train": _points(dataset.points_train, dataset.y_train),
         "test": _points(dataset.points_test, dataset.y_test) if show_test else [],
@@ -97,6 +100,12 @@ LIVE_VIEW_CSS = """
 .pg-root canvas { display: block; }
 .pg-side { display: flex; flex-direction: column; gap: 8px; }
 .pg-caption { font-size: 16px; color: #555; }
+.pg-legend { display: flex; align-items: center; gap: 6px; font-size: 14px; color: #555; }
+.pg-legend span.bar { display: inline-block; width: 200px; height: 12px;
+  background: linear-gradient(to right, rgb(245,147,34), rgb(232,234,235), rgb(8,119,189)); }
+.pg-tip { position: absolute; pointer-events: none; background: rgba(30,30,30,0.9); color: #fff; font-size: 14px;
+  padding: 3px 7px; border-radius: 4px; display: none; white-space: nowrap; }
+.pg-netwrap { position: relative; }
 """
 
 LIVE_VIEW_JS = r"""
@@ -181,6 +190,67 @@ function paintNetwork(canvas, d, nodes, scratch, outputCanvas, available) {
   const out = pos[pos.length - 1];
   ctx.fillText("output", out[0][0] + node / 2, 18);
   out.forEach(p => { ctx.drawImage(outputCanvas, p[0], p[1], node, node); ctx.strokeRect(p[0], p[1], node, node); });
+  // biases: a small square at each neuron's lower left, coloured by sign, as large as its size
+  let bigBias = 1e-6;
+  (d.biases || []).forEach(B => B.forEach(b => { bigBias = Math.max(bigBias, Math.abs(b)); }));
+  (d.biases || []).forEach((B, l) => B.forEach((b, j) => {
+    const p = pos[l + 1][j], s = 3 + 6 * Math.abs(b) / bigBias;
+    ctx.fillStyle = b < 0 ? "rgb(245,147,34)" : "rgb(8,119,189)";
+    ctx.fillRect(p[0] - s - 2, p[1] + node - s, s, s);
+  }));
+  canvas._geometry = {pos, node, weights: d.weights, biases: d.biases || [], features: d.features};
+}
+
+function distanceToSegment(x, y, a, b) {
+  const dx = b[0] - a[0], dy = b[1] - a[1], t = Math.max(0, Math.min(1, ((x - a[0]) * dx + (y - a[1]) * dy) /
+      (dx * dx + dy * dy || 1)));
+  return Math.hypot(x - a[0] - t * dx, y - a[1] - t * dy);
+}
+
+function bezierPoints(a, b, node) {   // the drawn link, sampled
+  const p0 = [a[0] + node, a[1] + node / 2], p3 = [b[0], b[1] + node / 2];
+  const p1 = [p0[0] + 30, p0[1]], p2 = [p3[0] - 30, p3[1]];
+  return Array.from({length: 13}, (_, k) => {
+    const t = k / 12, u = 1 - t;
+    return [0, 1].map(i => u * u * u * p0[i] + 3 * u * u * t * p1[i] + 3 * u * t * t * p2[i] + t * t * t * p3[i]);
+  });
+}
+
+function describe(g, x, y) {
+  // a neuron under the pointer: its bias; else the nearest link within 4 px: its weight
+  for (let l = 1; l < g.pos.length; l++) {
+    for (let j = 0; j < g.pos[l].length; j++) {
+      const p = g.pos[l][j];
+      if (x >= p[0] && x <= p[0] + g.node && y >= p[1] && y <= p[1] + g.node) {
+        const name = l === g.pos.length - 1 ? "output" : `layer ${l}, neuron ${j + 1}`;
+        return `${name}: bias ${g.biases[l - 1][j].toFixed(3)}`;
+      }
+    }
+  }
+  let best = null, bestDistance = 4;
+  g.weights.forEach((W, l) => W.forEach((row, j) => row.forEach((w, i) => {
+    const pts = bezierPoints(g.pos[l][i], g.pos[l + 1][j], g.node);
+    for (let k = 1; k < pts.length; k++) {
+      const dist = distanceToSegment(x, y, pts[k - 1], pts[k]);
+      if (dist < bestDistance) { bestDistance = dist; best = [l, i, j, w]; }
+    }
+  })));
+  if (!best) return null;
+  const [l, i, j, w] = best;
+  const from = l === 0 ? g.features[i] : `layer ${l} neuron ${i + 1}`;
+  const to = l === g.pos.length - 2 ? "output" : `layer ${l + 1} neuron ${j + 1}`;
+  return `weight ${from} \u2192 ${to}: ${w.toFixed(3)}`;
+}
+
+function attachHover(canvas, tip) {
+  canvas.addEventListener("mousemove", ev => {
+    const g = canvas._geometry, r = canvas.getBoundingClientRect();
+    const x = (ev.clientX - r.left) * canvas.width / r.width, y = (ev.clientY - r.top) * canvas.height / r.height;
+    const text = g && describe(g, x, y);
+    tip.style.display = text ? "block" : "none";
+    if (text) { tip.textContent = text; tip.style.left = `${x + 12}px`; tip.style.top = `${y + 12}px`; }
+  });
+  canvas.addEventListener("mouseleave", () => { tip.style.display = "none"; });
 }
 
 function paintOutput(canvas, d, scratch) {
@@ -234,15 +304,20 @@ export default function (component) {
   if (!root) {
     root = document.createElement("div");
     root.className = "pg-root";
-    root.innerHTML = `<canvas class="pg-network"></canvas>
+    root.innerHTML = `<div class="pg-netwrap"><canvas class="pg-network"></canvas><div class="pg-tip"></div></div>
       <div class="pg-side"><canvas class="pg-output"></canvas>
+      <div class="pg-legend"><span class="pg-low"></span><span class="bar"></span><span class="pg-high"></span></div>
       <div class="pg-caption">loss: <span style="color:#222">&#9644; test</span>
         <span style="color:#999">&#9644; train</span></div><canvas class="pg-curve"></canvas></div>`;
     parentElement.appendChild(root);
     root._scratch = document.createElement("canvas");
+    attachHover(root.querySelector(".pg-network"), root.querySelector(".pg-tip"));
   }
   if (!data) return;
   const output = root.querySelector(".pg-output");
+  const regression = data.classes === 0, many = data.classes > 2;
+  root.querySelector(".pg-low").textContent = regression ? "-1" : many ? "unsure" : "class 0";
+  root.querySelector(".pg-high").textContent = regression ? "+1" : many ? "sure (colour = class)" : "class 1";
   paintOutput(output, data, root._scratch);
   paintNetwork(root.querySelector(".pg-network"), data, decode(data.nodes), root._scratch, output,
                root.clientWidth || 1200);

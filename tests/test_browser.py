@@ -90,3 +90,29 @@ def test_screenshot_is_not_blank(page, server_url, tmp_path_factory):
     assert colours is not None and len(colours) > 200  # a blank or single-colour page has a handful
     network = page.query_selector("canvas.pg-network")
     assert network.bounding_box()["width"] > 400
+
+
+def test_hover_shows_weights_and_biases_and_a_legend(page, server_url):
+    page.goto(server_url + "/?dataset=xor&layers=3,2")
+    wait_for_live_view(page)
+    canvas = page.locator("canvas.pg-network")
+    box = canvas.bounding_box()
+    g = page.evaluate("""() => { const c = document.querySelector('canvas.pg-network'), g = c._geometry;
+                                 return {pos: g.pos, node: g.node, weights: g.weights,
+                                         scale: c.getBoundingClientRect().width / c.width}; }""")
+    s, n = g["scale"], g["node"]
+    neuron = g["pos"][1][0]
+    page.mouse.move(box["x"] + (neuron[0] + n / 2) * s, box["y"] + (neuron[1] + n / 2) * s)
+    assert wait_until(lambda: "bias" in page.locator(".pg-tip").inner_text(), timeout=5)
+    a, b = g["pos"][0][0], g["pos"][1][1]  # the link from x1 to layer 1's second neuron, a fifth of the way along
+    p0, p3 = (a[0] + n, a[1] + n / 2), (b[0], b[1] + n / 2)
+    p1, p2 = (p0[0] + 30, p0[1]), (p3[0] - 30, p3[1])
+    t = 0.2
+    x, y = ((1 - t) ** 3 * p0[i] + 3 * (1 - t) ** 2 * t * p1[i] + 3 * (1 - t) * t * t * p2[i] + t ** 3 * p3[i]
+            for i in (0, 1))
+    page.mouse.move(box["x"] + x * s, box["y"] + y * s)
+    assert wait_until(lambda: "weight" in page.locator(".pg-tip").inner_text(), timeout=5)
+    tip = page.locator(".pg-tip").inner_text()
+    assert tip.startswith("weight x1") and "layer 1 neuron 2" in tip
+    assert float(tip.rsplit(":", 1)[1]) == pytest.approx(g["weights"][0][1][0], abs=1e-3)  # W[layer 0][to 2][from 1]
+    assert "class 0" in page.locator(".pg-legend").inner_text()

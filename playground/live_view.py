@@ -14,6 +14,8 @@ import functools
 import numpy as np
 
 from . import probes
+from .config import MULTICLASS_DATASETS, Config
+from .datasets import make_dataset
 
 NODE_MAP = 25   # pixels per side of each neuron's thumbnail (TF Playground uses 10)
 GRID = 100      # pixels per side of the output map; the grid the engine warms in the background
@@ -36,6 +38,43 @@ def input_maps(features: tuple[str, ...], extent: float) -> np.ndarray:
     maps = probes.feature_maps_on_grid(features, extent, GRID)[:: GRID // NODE_MAP, :: GRID // NODE_MAP]  # (m, m, F)
     maps = maps / np.maximum(np.abs(maps).max(axis=(0, 1)), 1e-6)
     return quantise(maps).transpose(2, 0, 1).copy()
+
+
+# The canvas's colours (LIVE_VIEW_JS), for the few small images the server draws itself.
+_NEG, _MID, _POS = np.array([245, 147, 34]), np.array([232, 234, 235]), np.array([8, 119, 189])
+_CLASS_RGB = np.array([[245, 147, 34], [8, 119, 189], [44, 160, 44], [214, 39, 40], [148, 103, 189]], np.uint8)
+
+
+def colourise(values: np.ndarray) -> np.ndarray:
+    """uint8 values (0 = orange, 128 = grey, 255 = blue) -> (..., 3) uint8 RGB, as the canvas paints them."""
+    v = values.astype(np.float32)[..., None] / 127.5 - 1.0
+    rgb = np.where(v < 0, _MID + (_NEG - _MID) * -v, _MID + (_POS - _MID) * v)
+    return (rgb + 0.5).astype(np.uint8)
+
+
+@functools.lru_cache(maxsize=32)
+def feature_thumbnail(name: str, extent: float = 6.0) -> np.ndarray:
+    """(NODE_MAP, NODE_MAP, 3) RGB: one input feature over the plane, for its toggle."""
+    return colourise(input_maps((name,), extent)[0])
+
+
+@functools.lru_cache(maxsize=64)
+def dataset_preview(name: str, classes: int = 2, size: int = 64) -> np.ndarray:
+    """(size, size, 3) RGB thumbnail of a data set's points, for the picker."""
+    config = Config(dataset=name, classes=classes if name in MULTICLASS_DATASETS else 2, points=400)
+    d = make_dataset(config)
+    points, labels = np.concatenate([d.points_train, d.points_test]), np.concatenate([d.y_train, d.y_test])
+    image = np.full((size, size, 3), 248, np.uint8)
+    px = np.clip(((points[:, 0] + d.extent) / (2 * d.extent) * (size - 2)).astype(int), 0, size - 2)
+    py = np.clip(((d.extent - points[:, 1]) / (2 * d.extent) * (size - 2)).astype(int), 0, size - 2)
+    if config.problem == "regression":
+        colours = colourise(quantise(labels))
+    else:
+        colours = _CLASS_RGB[labels % len(_CLASS_RGB)]
+    for dx in (0, 1):  # 2 x 2 dots
+        for dy in (0, 1):
+            image[py + dy, px + dx] = colours
+    return image
 
 
 def output_map(output: np.ndarray, head: str) -> tuple[np.ndarray, np.ndarray | None]:
@@ -318,6 +357,8 @@ export default function (component) {
   const regression = data.classes === 0, many = data.classes > 2;
   root.querySelector(".pg-low").textContent = regression ? "-1" : many ? "unsure" : "class 0";
   root.querySelector(".pg-high").textContent = regression ? "+1" : many ? "sure (colour = class)" : "class 1";
+  root.querySelector(".pg-legend .bar").style.background = many
+    ? "linear-gradient(to right, rgb(232,234,235), rgb(90,90,90))" : "";
   paintOutput(output, data, root._scratch);
   paintNetwork(root.querySelector(".pg-network"), data, decode(data.nodes), root._scratch, output,
                root.clientWidth || 1200);

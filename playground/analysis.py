@@ -55,7 +55,7 @@ def feature_contributions(arch: Arch, params, features, point) -> dict[str, floa
 
 # --- layer spaces ---------------------------------------------------------------------------------------------------
 
-def grid_lines(extent: float, lines: int = 13, samples: int = 40) -> np.ndarray:
+def grid_lines(extent: float, lines: int = 9, samples: int = 30) -> np.ndarray:
     """(2 * lines, samples, 2): horizontal then vertical lines across the input plane."""
     ticks = np.linspace(-extent, extent, lines, dtype=np.float32)
     along = np.linspace(-extent, extent, samples, dtype=np.float32)
@@ -115,7 +115,7 @@ class LayerStats(NamedTuple):
     values: np.ndarray  # (N * width,) activations over the training points, for a histogram
     weights: np.ndarray  # this layer's incoming weights, flattened
     dead: int           # ReLU-like neurons that are zero for every point
-    saturated: int      # sigmoid / tanh neurons pinned near their limits for 90% of points
+    saturated: int      # sigmoid / tanh neurons within 5% of their limits for over 60% of the points
     width: int
     hint: str
 
@@ -134,13 +134,13 @@ def activation_statistics(arch: Arch, params, x) -> list[LayerStats]:
         saturated = 0
         if name in _SATURATION:
             lo, hi = _SATURATION[name]
-            near = (h < lo + 0.03 * (hi - lo)) | (h > hi - 0.03 * (hi - lo))
-            saturated = int((near.mean(0) > 0.9).sum())
+            near = (h < lo + 0.05 * (hi - lo)) | (h > hi - 0.05 * (hi - lo))
+            saturated = int((near.mean(0) > 0.6).sum())
         hint = ""
         if dead:
             hint = (f"layer {i + 1}: {dead} of {h.shape[1]} ReLU neurons are dead (zero for every point): "
                     "try a smaller learning rate, leaky_relu, or he init")
-        elif saturated * 2 >= h.shape[1]:
+        elif saturated * 2 > h.shape[1]:
             hint = (f"layer {i + 1} is saturated ({saturated} of {h.shape[1]} {name} neurons pinned at their limits): "
                     "try a smaller init, a smaller learning rate, or another activation")
         stats.append(LayerStats(i + 1, name, h.ravel(), w.ravel(), dead, saturated, h.shape[1], hint))

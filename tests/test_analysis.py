@@ -36,7 +36,7 @@ def test_layer_space_projection_is_exact_for_two_neurons_and_fixed_across_frames
     spaces, projections = analysis.layer_spaces(s.arch, s.params, s.config.features, points, s.dataset.extent)
     hidden = analysis.hidden_on_points(s.arch, s.params, s.config.features, points)
     np.testing.assert_allclose(spaces[1][0], hidden[1], atol=1e-6)  # the 2-neuron layer is shown as it is
-    assert spaces[0][1].shape == (26, 40, 2)
+    assert spaces[0][1].shape == (18, 30, 2)
     s.advance(50)
     later, same = analysis.layer_spaces(s.arch, s.params, s.config.features, points, s.dataset.extent, projections)
     assert same is projections
@@ -71,3 +71,13 @@ def test_activation_curves():
     mid = len(x) // 2
     assert x[mid] == pytest.approx(0, abs=1e-6) and df[mid] == pytest.approx(1) and f[mid] == pytest.approx(0, abs=1e-6)
     assert curves["relu"][2][0] == 0 and curves["relu"][2][-1] == 1
+
+
+def test_a_large_init_saturates_tanh_layers_and_the_defaults_do_not():
+    def saturated_layers(init):
+        s = Session(Config(dataset="spiral", layers=(8,) * 6, activation=("tanh",), init=init))
+        return [st.layer for st in analysis.activation_statistics(s.arch, s.params, s.data.x_train) if st.hint]
+    assert len(saturated_layers("large")) >= 1
+    assert saturated_layers("glorot") == []
+    default = Session(Config())
+    assert all(not st.hint for st in analysis.activation_statistics(default.arch, default.params, default.data.x_train))

@@ -2,28 +2,34 @@
 
 import streamlit as st
 
-from playground import ui
+from playground import ui, ui_inside, ui_lab
 
 st.set_page_config(page_title="Neural network playground", layout="wide")
 ui.init_state()          # once per browser session: config from the URL, a Session for it
 ui.url_notes()
 
-ui.top_bar()
-live = st.container()    # filled below, once the widgets' values are known
-data, features, network = st.columns([1.1, 0.6, 2.2], gap="large")
-with data:
-    ui.data_panel()
-with features:
-    ui.features_panel()
-with network:
-    ui.network_panel()
+playground, lab = st.tabs(["Playground", "Depth × width lab"], key="page", on_change="rerun")
+with playground:
+    ui.top_bar()
+    live = st.container()    # filled below, once the widgets' values are known
+    data, features, network = st.columns([1.1, 0.6, 2.2], gap="large")
+    with data:
+        ui.data_panel()
+    with features:
+        ui.features_panel()
+    with network:
+        ui.network_panel()
 
-config, problem = ui.config_from_widgets()
-if problem:
-    st.warning(f"That combination is not possible: {problem}. Keeping the previous settings.")
-ui.apply_config(config)  # learning rate and regularization keep the run; architecture or data start afresh
+    config, problem = ui.config_from_widgets()
+    if problem:
+        st.warning(f"That combination is not possible: {problem}. Keeping the previous settings.")
+    ui.apply_config(config)  # learning rate and regularization keep the run; architecture or data start afresh
 
-with live:
-    ui.divergence_notice()
-    ui.live_view_fragment()  # advances and repaints itself while playing
-ui.loss_chart()
+    with live:
+        ui.divergence_notice()
+        ui.live_view_fragment()  # advances and repaints itself while playing
+    ui.loss_chart()
+    ui_inside.inside_panels()   # gradients, layer spaces, saliency, statistics, landscape, replay
+if lab.open:
+    with lab:
+        ui_lab.lab_page()       # many networks at once: sweep grid, side by side, seed ensembles

@@ -16,9 +16,9 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from .config import Config
+from .config import MAX_WIDTH, Config
 from .datasets import make_dataset
-from .model import init_layers, params_from_layers
+from .model import Arch, init_layers, params_from_layers
 from .padded import Padded, PaddedSpec, _pad_layers_np, _padded_grid, _unpad_layers, padded_knobs
 from .session import data_arrays
 from .train import History, Knobs, Spec, TrainState, optimizer, train_epochs
@@ -39,6 +39,35 @@ def grid_configs(base: Config, depths, widths, activations=None) -> list[Config]
 
 def seed_configs(base: Config, seeds: int) -> list[Config]:
     return [base.replace(seed=base.seed + i) for i in range(seeds)]
+
+
+def n_params(config: Config) -> int:
+    return Arch.from_config(config).n_params
+
+
+def match_parameter_count(config: Config, target: int) -> Config:
+    """The same layer pattern scaled by one factor so that the parameter count comes closest to `target`."""
+    if not config.layers:
+        return config
+    best = config
+    for factor in np.geomspace(1 / 32, 32, 400):
+        layers = tuple(int(min(MAX_WIDTH, max(1, round(w * factor)))) for w in config.layers)
+        candidate = config.replace(layers=layers)
+        if abs(n_params(candidate) - target) < abs(n_params(best) - target):
+            best = candidate
+    return best
+
+
+def ensemble_summary(results: list[dict], threshold: float) -> dict:
+    """Success rate (test accuracy >= threshold) and the spread of the final test accuracy / loss over seeds."""
+    accuracy = [r["test_accuracy"] for r in results if r["test_accuracy"] is not None]
+    loss = np.array([r["test_loss"] for r in results], float)
+    out = {"networks": len(results), "loss_mean": float(np.nanmean(loss)), "loss_std": float(np.nanstd(loss))}
+    if accuracy:
+        a = np.array(accuracy)
+        out |= {"success_rate": float((a >= threshold).mean()), "accuracy_mean": float(a.mean()),
+                "accuracy_std": float(a.std()), "accuracy_min": float(a.min()), "accuracy_max": float(a.max())}
+    return out
 
 
 class Cell(NamedTuple):
@@ -118,6 +147,10 @@ class Sweep:
             metrics = np.concatenate([np.asarray(r[1]) for r in results])  # (networks, 4, capacity)
             self._history.append(metrics[: len(self.configs), :, : int(n)])
             done += int(n)
+
+    def close(self):
+        """Let this sweep's worker threads end (a replaced sweep need not wait for the garbage collector)."""
+        self._pool.shutdown(wait=False)
 
     @property
     def epoch(self) -> int:

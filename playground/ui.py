@@ -56,8 +56,15 @@ def _state_from_config(config: Config):
 
 
 def init_state():
-    """Once per browser session: the config from the URL (bad values -> defaults with notes) and its Session."""
+    """Once per browser session: the config from the URL (bad values -> defaults with notes) and its Session.
+    Later, only a config sent from the lab by `open_in_playground` replaces the session."""
     s = st.session_state
+    if "pending_config" in s:
+        config = s.pop("pending_config")
+        _state_from_config(config)
+        s.playing = False
+        s.session = Session(config, bridge=True)
+        st.query_params.from_dict(to_strings(config))
     if "session" in s:
         return
     config, notes = from_strings_lenient(dict(st.query_params))
@@ -66,6 +73,12 @@ def init_state():
     s.playing, s.speed, s.show_test, s.discretize = False, 1, False, False
     s.session = Session(config, bridge=True)
     st.query_params.from_dict(to_strings(config))
+
+
+def open_in_playground(config: Config):
+    """Callback (from the lab): show `config` in the Playground tab; `init_state` applies it on the run this starts."""
+    st.session_state.pending_config = config
+    st.session_state.page = "Playground"
 
 
 def config_from_widgets() -> tuple[Config, str | None]:
@@ -178,7 +191,9 @@ def top_bar():
 def data_panel():
     s = st.session_state
     st.markdown("**DATA**")
-    st.selectbox("Data set", PROBLEMS[s.problem], key="dataset")
+    names = PROBLEMS[s.problem]
+    st.image([live_view.dataset_preview(n, s.classes) for n in names], caption=list(names), width=64)
+    st.selectbox("Data set", names, key="dataset")
     st.selectbox("Classes", (2, 3, 4, 5), key="classes", disabled=s.dataset not in MULTICLASS_DATASETS)
     st.slider("Noise", 0.0, 0.5, step=0.05, key="noise")
     st.slider("Ratio of training to test data", 0.1, 0.9, step=0.1, key="train_ratio")
@@ -192,8 +207,10 @@ def data_panel():
 
 def features_panel():
     st.markdown("**FEATURES**")
-    for name in FEATURE_NAMES:
-        st.checkbox(name, key=f"feature_{name}")
+    for name in FEATURE_NAMES:  # each toggle beside the feature's own map over the plane
+        picture, toggle = st.columns([1, 2], vertical_alignment="center")
+        picture.image(live_view.feature_thumbnail(name), width=36)
+        toggle.checkbox(name, key=f"feature_{name}")
 
 
 def network_panel():

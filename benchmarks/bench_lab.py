@@ -1,0 +1,109 @@
+"""Wall time of the 24-network sweep (depths 1-6 x widths 2, 4, 6, 8, spiral, 500 epochs): the engine alone, and in
+the real app from clicking Run sweep until the page says it finished.
+
+    python benchmarks/bench_lab.py
+
+Needs /usr/bin/chromium and the playwright package (tests/browser_utils.py). Prints a table.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+
+from browser_utils import chromium_page, click_button, streamlit_server, wait_for_live_view  # noqa: E402
+
+DEPTHS, WIDTHS, EPOCHS = range(1, 7), (2, 4, 6, 8), 500
+
+
+def engine_seconds() -> dict:
+    from playground.config import Config
+    from playground.sweep import Sweep, grid_configs
+    from playground.train import enable_compilation_cache
+
+    enable_compilation_cache()
+    began = time.perf_counter()
+    sweep = Sweep(grid_configs(Config(dataset="spiral"), list(DEPTHS), list(WIDTHS)))
+    built = time.perf_counter()
+    sweep.compile()
+    compiled = time.perf_counter()
+    sweep.advance(EPOCHS)
+    trained = time.perf_counter()
+    again = Sweep(sweep.configs)
+    began_again = time.perf_counter()
+    again.advance(EPOCHS)
+    return {"build": built - began, "compile": compiled - built, "train": trained - compiled,
+            "total": trained - began, "second sweep, train": time.perf_counter() - began_again}
+
+
+def _status(page) -> str:
+    return page.evaluate("() => { const e = document.querySelector('.lab-status'); return e ? e.innerText : ''; }")
+
+
+def _choose(page, label: str, values):
+    for value in values:
+        page.get_by_label(label).click()
+        page.keyboard.type(str(value))
+        page.get_by_role("option", name=str(value), exact=True).click()
+        page.keyboard.press("Escape")
+        time.sleep(0.8)
+
+
+def browser_run(page) -> dict:
+    """Click Run sweep; poll until 'finished': seconds, repaints of the grid seen, epochs shown on the way."""
+    pictures = lambda: page.evaluate("() => Array.from(document.querySelectorAll('img.lab-cell')).map(i => i.src)"  # noqa: E731
+                                     ".join('')")
+    before, seen, epochs = pictures(), 0, []
+    old_status = _status(page)
+    began = time.perf_counter()
+    click_button(page, "Run sweep")
+    first_grid = None
+    while _status(page) == old_status or "finished" not in _status(page):
+        now = pictures()
+        if now and now != before:
+            seen, before = seen + 1, now
+            first_grid = first_grid or time.perf_counter() - began
+            m = re.search(r"epoch ([0-9,]+) of", _status(page))
+            epochs.append(int(m.group(1).replace(",", "")) if m else -1)
+        if time.perf_counter() - began > 300:
+            raise TimeoutError(_status(page))
+        time.sleep(0.02)
+    return {"seconds": time.perf_counter() - began, "first grid": first_grid, "repaints": seen, "epochs": epochs,
+            "status": _status(page)}
+
+
+def main():
+    engine = engine_seconds()
+    rows = []
+    with streamlit_server() as (url, _process), chromium_page() as page:
+        page.goto(url + "/?dataset=spiral")
+        wait_for_live_view(page)
+        page.get_by_role("tab", name="Depth × width lab").click()
+        page.get_by_role("button", name="Run sweep", exact=True).wait_for(timeout=30_000)
+        _choose(page, "Depths (hidden layers)", [5, 6])
+        _choose(page, "Widths (neurons per layer)", [6])
+        for attempt in ("first (server compiles)", "second (compiled)"):
+            result = browser_run(page)
+            if "24 networks" not in result["status"]:
+                page.screenshot(path="/tmp/lab_bench.png", full_page=True)
+                raise AssertionError(result["status"])
+            rows.append((attempt, result))
+        page.screenshot(path="/tmp/lab_bench.png", full_page=True)
+
+    print(f"\n24-network sweep (depths 1-6 x widths 2,4,6,8, spiral, {EPOCHS} epochs)\n")
+    print(f"{'what':48} {'seconds':>8}")
+    for name, seconds in engine.items():
+        print(f"{'engine: ' + name:48} {seconds:8.2f}")
+    for attempt, r in rows:
+        print(f"{'browser, click -> finished, ' + attempt:48} {r['seconds']:8.2f}")
+        print(f"{'   first grid painted':48} {r['first grid'] or float('nan'):8.2f}")
+        print(f"{'   grid repaints seen':48} {r['repaints']:8d}   epochs shown: {r['epochs']}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,242 @@
+"""The "Depth × width lab" tab through streamlit's AppTest: sweep grid, open a cell in the playground, side by side,
+seed ensembles, bad input.
+
+The tab is a stateful `st.tabs(..., key="page")`: setting `session_state["page"]` to its label opens it. AppTest runs
+a `run_every` fragment once per `run()`, so each run while a sweep trains is one chunk (ui_lab.CHUNK epochs).
+"""
+
+import base64
+import json
+from pathlib import Path
+
+import numpy as np
+from streamlit.testing.v1 import AppTest
+
+from playground import sweep as sweep_module, ui_lab
+from playground.sweep import Sweep, grid_configs
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+LAB = "Depth × width lab"
+
+
+def lab(mode: str = "Sweep grid", **query) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    for name, value in query.items():
+        at.query_params[name] = value
+    at.run()
+    assert not at.exception
+    at.session_state["page"] = LAB
+    at.run()
+    assert not at.exception
+    if mode != "Sweep grid":
+        at.radio(key="lab_mode").set_value(mode).run()
+        assert not at.exception
+    return at
+
+
+def charts(at) -> dict:
+    """Plotly charts on the page by title: AppTest only exposes them as JSON (`proto.spec`)."""
+    out = {}
+    for chart in at.get("plotly_chart"):
+        spec = json.loads(chart.proto.spec)
+        out[spec["layout"].get("title", {}).get("text", "")] = spec
+    return out
+
+
+def array(value) -> np.ndarray:
+    """A plotly JSON array: a list, or plotly 7's {"dtype", "bdata" (base64), "shape"} form."""
+    if isinstance(value, dict) and "bdata" in value:
+        flat = np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
+        return flat.reshape([int(n) for n in str(value.get("shape", len(flat))).split(",")])
+    return np.asarray(value, dtype=float)
+
+
+def grid_html(at) -> str:
+    return next(m.value for m in at.markdown if 'id="lab-grid"' in m.value)
+
+
+def run_until_finished(at, key: str, most: int = 40) -> list[int]:
+    epochs = []
+    for _ in range(most):
+        run = at.session_state[key]
+        epochs.append(run["epoch"])
+        if not run["running"]:
+            return epochs
+        at.run()
+        assert not at.exception
+    raise AssertionError(f"{key} did not finish: {epochs}")
+
+
+def start_small_sweep(at, epochs: int = 100):
+    at.multiselect(key="sweep_depths").set_value([1, 2])
+    at.multiselect(key="sweep_widths").set_value([2, 4])
+    at.select_slider(key="sweep_epochs").set_value(epochs)
+    at.run()
+    assert not at.exception
+    at.button(key="sweep_run").click().run()
+    assert not at.exception
+
+
+def test_sweep_fills_in_chunk_by_chunk_and_shows_the_engines_numbers():
+    at = lab(dataset="spiral")
+    assert "spiral" in at.caption[0].value  # the playground's settings are shown
+    start_small_sweep(at, epochs=100)
+    epochs = run_until_finished(at, "lab_sweep")
+    assert epochs[-1] == 100 and epochs == sorted(epochs) and len(set(epochs)) >= 2  # it filled in, chunk by chunk
+    sweep = at.session_state.lab_sweep["sweep"]
+    assert sweep.epoch == 100 and len(sweep.configs) == 4
+    assert all(c.dataset == "spiral" for c in sweep.configs)
+    assert any("finished" in m.value for m in at.markdown if "lab-status" in m.value)
+
+    results = sweep.results()
+    assert grid_html(at).count('class="lab-cell"') == 4
+    heatmap = charts(at)["test accuracy by depth and width (tanh)"]["data"][0]
+    assert heatmap["type"] == "heatmap" and heatmap["x"] == ["2", "4"] and heatmap["y"] == ["1", "2"]
+    expected = [[r["test_accuracy"] for r in results if r["depth"] == d] for d in (1, 2)]
+    np.testing.assert_allclose(array(heatmap["z"]), expected, rtol=1e-6)
+    assert len(charts(at)["Test loss of every network"]["data"]) == 4
+
+    at.selectbox(key="sweep_cell").set_value(3).run()  # depth 2 x width 4
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    r = results[3]
+    assert metrics["Network"] == "depth 2 × width 4"
+    assert metrics["Parameters"] == str(r["params"]) == str(3 * 4 + 5 * 4 + 5)
+    assert metrics["Test accuracy"] == f"{100 * r['test_accuracy']:.1f}%"
+    assert metrics["Test loss"] == f"{r['test_loss']:.4f}"
+
+    at.selectbox(key="sweep_metric").set_value("test_loss").run()
+    assert not at.exception
+    heatmap = charts(at)["test loss by depth and width (tanh)"]["data"][0]
+    expected = [[r["test_loss"] for r in results if r["depth"] == d] for d in (1, 2)]
+    np.testing.assert_allclose(array(heatmap["z"]), expected, rtol=1e-6)
+
+
+def test_the_sweep_matches_a_sweep_run_directly():
+    at = lab()
+    start_small_sweep(at, epochs=50)
+    run_until_finished(at, "lab_sweep")
+    shown = at.session_state.lab_sweep["sweep"].results()
+    direct = Sweep(grid_configs(at.session_state.session.config, [1, 2], [2, 4]))
+    direct.advance(50)
+    for a, b in zip(shown, direct.results()):
+        assert (a["depth"], a["width"], a["params"]) == (b["depth"], b["width"], b["params"])
+        assert abs(a["test_loss"] - b["test_loss"]) < 1e-5
+
+
+def test_open_in_playground_shows_the_cell_with_all_its_settings():
+    at = lab(dataset="xor", learning_rate="0.1", optimizer="adam")
+    start_small_sweep(at, epochs=50)
+    run_until_finished(at, "lab_sweep")
+    cell = at.session_state.lab_sweep["sweep"].cells[3]
+    at.selectbox(key="sweep_cell").set_value(3).run()
+    at.button(key="sweep_open").click().run()
+    assert not at.exception
+    assert at.session_state["page"] == "Playground"
+    config = at.session_state.session.config
+    assert config == cell.config
+    assert config.layers == (4, 4) and config.dataset == "xor" and config.optimizer == "adam"
+    assert config.learning_rate == 0.1
+    assert at.number_input(key="hidden_layers").value == 2
+    assert [at.number_input(key=f"width_{i}").value for i in range(2)] == [4, 4]
+    assert at.selectbox(key="optimizer").value == "adam"
+    assert at.query_params["layers"] == ["4,4"] or at.query_params["layers"] == "4,4"
+    assert at.session_state.session.epoch == 0
+    at.button(key="step").click().run()  # the playground trains the opened network
+    assert not at.exception and at.session_state.session.epoch == 1
+
+
+def test_bad_sweep_input_gets_a_message_not_a_traceback():
+    at = lab()
+    at.multiselect(key="sweep_depths").set_value([]).run()
+    at.button(key="sweep_run").click().run()
+    assert not at.exception
+    assert "depth" in at.error[0].value
+    assert "lab_sweep" not in at.session_state
+    at.multiselect(key="sweep_depths").set_value([1]).run()
+    at.multiselect(key="sweep_widths").set_value([]).run()
+    at.button(key="sweep_run").click().run()
+    assert not at.exception and "width" in at.error[0].value
+    at.multiselect(key="sweep_widths").set_value([2]).run()
+    at.multiselect(key="sweep_activations").set_value([]).run()
+    at.button(key="sweep_run").click().run()
+    assert not at.exception and "activation" in at.error[0].value
+
+
+def test_side_by_side_trains_in_lockstep_and_can_match_parameter_counts():
+    at = lab("Side by side", layers="8,8")
+    assert at.text_input(key="side_layers_0").value == "8,8"
+    at.text_input(key="side_layers_1").set_value("2,2,2,2").run()
+    at.selectbox(key="side_activation_1").set_value("relu").run()
+    at.select_slider(key="side_epochs").set_value(100).run()
+    at.checkbox(key="side_match").check().run()
+    at.button(key="side_run").click().run()
+    assert not at.exception
+    run_until_finished(at, "lab_side")
+    first, second = at.session_state.lab_side["sessions"]
+    assert first.epoch == second.epoch == 100
+    assert first.dataset.points_train.tolist() == second.dataset.points_train.tolist()
+    assert first.config.seed == second.config.seed
+    assert second.config.activation == ("relu",) and len(second.config.layers) == 4
+    target = first.arch.n_params  # 8,8: 3*8 + 9*8 + 9 = 105
+    assert abs(second.arch.n_params - target) < 0.15 * target
+    curves = charts(at)["Test loss (and train loss) of each configuration"]["data"]
+    assert len(curves) == 4 and all(len(array(c["y"])) == 100 for c in curves)
+    assert sum('class="lab-side"' in m.value for m in at.markdown) == 2
+
+    at.text_input(key="side_layers_1").set_value("a,b").run()
+    assert not at.exception
+    assert "Configuration 2" in at.warning[0].value
+    at.button(key="side_run").click().run()
+    assert not at.exception and "Configuration 2" in at.error[0].value
+
+
+def test_match_parameter_count_comes_close():
+    from playground.config import Config
+    base = Config(layers=(8, 8))
+    target = sweep_module.n_params(base)
+    for layers in [(2, 2, 2, 2, 2, 2), (30,), (4,)]:
+        matched = sweep_module.match_parameter_count(base.replace(layers=layers), target)
+        assert len(matched.layers) == len(layers)
+        assert abs(sweep_module.n_params(matched) - target) <= 0.15 * target
+
+
+def test_seed_ensemble_reports_success_rate_spread_and_disagreement():
+    at = lab("Seed ensemble", dataset="xor", layers="4")
+    at.number_input(key="seeds_n").set_value(4).run()
+    at.select_slider(key="seeds_epochs").set_value(100).run()
+    at.button(key="seeds_run").click().run()
+    assert not at.exception
+    run_until_finished(at, "lab_seeds")
+    sweep = at.session_state.lab_seeds["sweep"]
+    assert [c.seed for c in sweep.configs] == [0, 1, 2, 3]
+    results = sweep.results()
+    summary = sweep_module.ensemble_summary(results, at.session_state.seeds_threshold)
+    accuracies = np.array([r["test_accuracy"] for r in results])
+    assert summary["success_rate"] == (accuracies >= 0.9).mean()
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Success rate (test accuracy ≥ 90%)"] == f"{100 * summary['success_rate']:.0f}%"
+    assert metrics["Test accuracy, mean ± std"].startswith(f"{100 * accuracies.mean():.1f}%")
+    maps = next(spec for title, spec in charts(at).items() if "heatmap" in [d["type"] for d in spec["data"]])
+    mean, spread = (d for d in maps["data"] if d["type"] == "heatmap")
+    grids = sweep.output_grids(ui_lab.GRID)[..., 0]
+    np.testing.assert_allclose(array(spread["z"])[::-1], grids.std(0), atol=1e-5)
+    np.testing.assert_allclose(array(mean["z"])[::-1], grids.mean(0), atol=1e-5)
+
+
+def test_regression_and_three_class_sweeps_and_ensembles_draw_without_errors():
+    for dataset, query in (("plane", {}), ("the playground's data", {"dataset": "spiral", "classes": "3"})):
+        at = lab(**query)
+        at.selectbox(key="sweep_dataset").set_value(dataset).run()
+        start_small_sweep(at, epochs=50)
+        run_until_finished(at, "lab_sweep")
+        assert grid_html(at).count('class="lab-cell"') == 4
+        metric = "test loss" if dataset == "plane" else "test accuracy"
+        assert f"{metric} by depth and width (tanh)" in charts(at)
+        at.radio(key="lab_mode").set_value("Seed ensemble").run()
+        at.number_input(key="seeds_n").set_value(3).run()
+        at.select_slider(key="seeds_epochs").set_value(50).run()
+        at.button(key="seeds_run").click().run()
+        run_until_finished(at, "lab_seeds")
+        assert not at.exception
+        assert any("Test loss, mean ± std" == m.label for m in at.metric)

@@ -111,17 +111,16 @@ def architecture_change_seconds(page) -> float:
     return elapsed
 
 
-def responsiveness(url: str) -> dict:
-    with chromium_page() as page:
-        page.goto(url + "/" + C2)
-        wait_for_live_view(page)  # the server's first C2 page compiles; the next opening is what a student sees
-        first = first_paint_seconds(page, url, C2)
-        time.sleep(3)
-        control = control_change_seconds(page)
-        changes = []
-        for _ in range(3):
-            changes.append(architecture_change_seconds(page))
-            time.sleep(4)  # let the exact network of that shape compile before the next change
+def responsiveness(page, url: str) -> dict:
+    page.goto(url + "/" + C2)
+    wait_for_live_view(page)  # the server's first C2 page compiles; the next opening is what a student sees
+    first = first_paint_seconds(page, url, C2)
+    time.sleep(3)
+    control = control_change_seconds(page)
+    changes = []
+    for _ in range(3):
+        changes.append(architecture_change_seconds(page))
+        time.sleep(4)  # let the exact network of that shape compile before the next change
     return {"first paint on a running server (s)": first, "control change shown (s)": control,
             "architecture change to training again (s), median of 3": sorted(changes)[1]}
 
@@ -133,7 +132,7 @@ def main():
         for name, (query, speed) in CASES.items():
             rows[name] = measure(page, server, url, query, speed)
             print(name, rows[name], flush=True)
-        latencies = responsiveness(url)
+        latencies = responsiveness(page, url)
     columns = list(next(iter(rows.values())))
     print()
     print(f"{'case':30s}" + "".join(f"{c:>22s}" for c in columns))

@@ -110,3 +110,13 @@ def boundary_pixels(page) -> str:
 
 def click_button(page, label: str):
     page.get_by_role("button", name=label, exact=True).click()
+
+
+def wait_until(condition, timeout: float = 30.0, every: float = 0.1) -> bool:
+    """Poll `condition` until it is true (True) or `timeout` seconds pass (False)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(every)
+    return False

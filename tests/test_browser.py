@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from browser_utils import (boundary_pixels, browser_available, chromium_page, click_button, paints, shown_epoch,
-                           streamlit_server, wait_for_live_view)
+from browser_utils import (wait_until, boundary_pixels, browser_available, click_button, paints, shown_epoch,
+                           wait_for_live_view)
 
 reason = browser_available()
 if reason and os.environ.get("CI") == "true":
@@ -16,25 +16,6 @@ if reason and os.environ.get("CI") == "true":
 pytestmark = pytest.mark.skipif(reason is not None, reason=reason or "")
 
 
-@pytest.fixture(scope="module")
-def server_url():
-    with streamlit_server() as (url, _process):
-        yield url
-
-
-@pytest.fixture(scope="module")
-def page():
-    with chromium_page() as p:
-        yield p
-
-
-def wait_until(condition, timeout=30.0, every=0.1):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(every)
-    return False
 
 
 def test_play_animates_pause_stops_step_adds_one(page, server_url):

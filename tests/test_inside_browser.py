@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from browser_utils import browser_available, chromium_page, click_button, shown_epoch, streamlit_server, \
+from browser_utils import wait_until, browser_available, chromium_page, click_button, shown_epoch, streamlit_server, \
     wait_for_live_view
 
 reason = browser_available()
@@ -39,14 +39,6 @@ def page():
             time.sleep(0.7)
         yield p
 
-
-def wait_until(condition, timeout=30.0, every=0.2):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(every)
-    return False
 
 
 def plot_count(page) -> int:

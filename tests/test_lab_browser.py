@@ -5,11 +5,10 @@ Screenshots go to /tmp/lab_*.png."""
 
 import os
 import re
-import time
 
 import pytest
 
-from browser_utils import browser_available, chromium_page, click_button, streamlit_server, wait_for_live_view
+from browser_utils import wait_until, browser_available, click_button, wait_for_live_view
 
 reason = browser_available()
 if reason and os.environ.get("CI") == "true":
@@ -19,25 +18,6 @@ pytestmark = pytest.mark.skipif(reason is not None, reason=reason or "")
 LAB = "Depth × width lab"
 
 
-@pytest.fixture(scope="module")
-def server_url():
-    with streamlit_server() as (url, _process):
-        yield url
-
-
-@pytest.fixture(scope="module")
-def page():
-    with chromium_page() as p:
-        yield p
-
-
-def wait_until(condition, timeout=30.0, every=0.1):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(every)
-    return False
 
 
 def lab_status(page) -> str:

@@ -125,14 +125,17 @@ def responsiveness(page, url: str) -> dict:
             "architecture change to training again (s), median of 3": sorted(changes)[1]}
 
 
-def main():
+def main(argv=sys.argv[1:]):
+    """`python benchmarks/bench_browser.py [C1|C2 ...] [latency]`: the cases whose names start with these and the
+    latency measurements (default: all)."""
     rows = {}
+    cases = {n: c for n, c in CASES.items() if not argv or any(n.startswith(a) for a in argv)}
     with streamlit_server() as (url, process), chromium_page() as page:
         server = psutil.Process(process.pid)
-        for name, (query, speed) in CASES.items():
+        for name, (query, speed) in cases.items():
             rows[name] = measure(page, server, url, query, speed)
             print(name, rows[name], flush=True)
-        latencies = responsiveness(page, url)
+        latencies = responsiveness(page, url) if not argv or "latency" in argv else {}
     columns = list(next(iter(rows.values())))
     print()
     print(f"{'case':30s}" + "".join(f"{c:>22s}" for c in columns))

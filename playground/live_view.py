@@ -16,9 +16,9 @@ import numpy as np
 from . import probes
 from .config import MULTICLASS_DATASETS, Config
 from .datasets import make_dataset
+from .session import GRID, MAP_STEP  # GRID: pixels per side of the output map, the grid warmed in the background
 
-NODE_MAP = 25   # pixels per side of each neuron's thumbnail (TF Playground uses 10)
-GRID = 100      # pixels per side of the output map; the grid the engine warms in the background
+NODE_MAP = GRID // MAP_STEP  # 25 pixels per side of each neuron's thumbnail (TF Playground uses 10)
 CURVE_POINTS = 200  # most points of the loss curve sent per frame
 
 
@@ -100,17 +100,29 @@ def _curve(values: np.ndarray) -> list:
     return np.round(values.astype(np.float64), 5).tolist()
 
 
-def frame(session, show_test: bool = False, discretize: bool = False) -> dict:
-    """Everything the canvas needs for one painted frame of `session` (JSON-serialisable, ~60 kB for 6x8)."""
+def frame(session, show_test: bool = False, discretize: bool = False, whole: bool = True) -> dict:
+    """Everything the canvas needs for one painted frame of `session` (JSON-serialisable, ~60 kB for 6x8).
+
+    `whole=False` leaves out what a fragment run cannot change (network shape, data points, display options): the
+    canvas takes those from the run's first frame."""
     config, arch, dataset = session.config, session.arch, session.dataset
-    hidden, output = session.grid(GRID)
-    step = GRID // NODE_MAP
-    hidden_maps = [quantise(h[::step, ::step]).transpose(2, 0, 1) for h in hidden]       # [(width, m, m)]
+    hidden, output = session.grid(GRID, MAP_STEP)
+    hidden_maps = [quantise(h).transpose(2, 0, 1) for h in hidden]       # [(width, m, m)]
     value, winner = output_map(output, arch.head)
     layers = probes.weights(session.params)
-    weights = [np.round(np.asarray(w, np.float64), 3).T.tolist() for w, _ in layers]
-    biases = [np.round(np.asarray(b, np.float64), 3).tolist() for _, b in layers]
     history = session.history
+    changing = {
+        "nodes": _b64(np.concatenate([input_maps(tuple(config.features), dataset.extent), *hidden_maps])),
+        "output": _b64(value),
+        "winner": None if winner is None else _b64(winner),
+        "weights": [np.round(np.asarray(w, np.float64), 3).T.tolist() for w, _ in layers],  # per layer: [out][in]
+        "biases": [np.round(np.asarray(b, np.float64), 3).tolist() for _, b in layers],     # per layer: [out]
+        "train_loss": _curve(history.train_loss),
+        "test_loss": _curve(history.test_loss),
+        "epoch": session.epoch,
+    }
+    if not whole:
+        return changing
     return {
         "sizes": list(arch.sizes),
         "features": list(config.features),
@@ -119,19 +131,11 @@ def frame(session, show_test: bool = False, discretize: bool = False) -> dict:
         "classes": config.n_classes,
         "node_map": NODE_MAP,
         "grid": GRID,
-        "nodes": _b64(np.concatenate([input_maps(tuple(config.features), dataset.extent), *hidden_maps])),
-        "output": _b64(value),
-        "winner": None if winner is None else _b64(winner),
-        "weights": weights,                      # per layer: [out][in]
-        "biases": biases,                        # per layer: [out]
         "extent": dataset.extent,
         "train": _points(dataset.points_train, dataset.y_train),
         "test": _points(dataset.points_test, dataset.y_test) if show_test else [],
         "discretize": discretize,
-        "train_loss": _curve(history.train_loss),
-        "test_loss": _curve(history.test_loss),
-        "epoch": session.epoch,
-    }
+    } | changing
 
 
 LIVE_VIEW_CSS = """
@@ -338,7 +342,11 @@ function paintCurve(canvas, d) {
 }
 
 export default function (component) {
-  const {data, parentElement} = component;
+  // component.data: [interval in ms, first frame, later frames...]. One fragment run sends a few consecutive
+  // frames (fewer Streamlit runs per painted frame); later frames carry only what changed and are painted
+  // `interval` ms apart, the first one at once. A new message cancels frames still waiting from the last one.
+  const {parentElement} = component;
+  const message = component.data || [];
   let root = parentElement.querySelector(".pg-root");
   if (!root) {
     root = document.createElement("div");
@@ -351,8 +359,18 @@ export default function (component) {
     parentElement.appendChild(root);
     root._scratch = document.createElement("canvas");
     attachHover(root.querySelector(".pg-network"), root.querySelector(".pg-tip"));
+    root._timers = [];
   }
-  if (!data) return;
+  root._timers.forEach(clearTimeout);
+  root._timers = [];
+  const [interval, first, ...later] = message;
+  if (!first) return;
+  paintFrame(root, first);
+  later.forEach((changed, i) => root._timers.push(
+    setTimeout(() => paintFrame(root, Object.assign({}, first, changed)), (i + 1) * interval)));
+}
+
+function paintFrame(root, data) {
   const output = root.querySelector(".pg-output");
   const regression = data.classes === 0, many = data.classes > 2;
   root.querySelector(".pg-low").textContent = regression ? "-1" : many ? "unsure" : "class 0";

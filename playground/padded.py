@@ -190,16 +190,18 @@ def init_padded_state(spec: PaddedSpec, arch: Arch, init: str, seed: int) -> Tra
     return spec.init_state(init, seed)._replace(params=_pad_layers(spec, arch, init_layers(arch, init, seed)))
 
 
-@functools.partial(jax.jit, static_argnames=("spec", "features", "n"))
-def _padded_grid(spec: PaddedSpec, params: Padded, layout: Layout, features, extent, n: int):
+@functools.partial(jax.jit, static_argnames=("spec", "features", "n", "step"))
+def _padded_grid(spec: PaddedSpec, params: Padded, layout: Layout, features, extent, n: int, step: int = 1):
     x = feature_matrix(grid_points(extent, n, xp=jnp), features, xp=jnp)  # (n*n, F)
     h, hidden = _hidden_stack(params, layout, x, jnp.matmul, names=spec.activations)  # (n*n, W), (L, n*n, W)
+    hidden = hidden.reshape(spec.depth, n, n, spec.width)[:, ::step, ::step]
     return hidden, head_output(spec.head, (h @ params.w[-1] + params.b[-1])[:, : spec.n_out])
 
 
-def neuron_activations_on_grid(spec: PaddedSpec, arch: Arch, params: Padded, features, extent, n: int):
+def neuron_activations_on_grid(spec: PaddedSpec, arch: Arch, params: Padded, features, extent, n: int,
+                               step: int = 1):
     """`probes.neuron_activations_on_grid` for a network in the padded layout (one compilation for all)."""
     layout = Layout.from_arch(arch, spec.depth, spec.width, spec.activations)
-    hidden, out = _padded_grid(spec, params, layout, tuple(features), jnp.float32(extent), n)
-    hidden = np.asarray(hidden).reshape(spec.depth, n, n, spec.width)
+    hidden, out = _padded_grid(spec, params, layout, tuple(features), jnp.float32(extent), n, step)
+    hidden = np.asarray(hidden)
     return [hidden[i, :, :, :width] for i, width in enumerate(arch.widths)], np.asarray(out).reshape(n, n, -1)

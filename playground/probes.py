@@ -19,19 +19,21 @@ def grid_points(extent, n: int, xp=np):
     return xp.stack([gx.ravel(), gy.ravel()], 1)
 
 
-@functools.partial(jax.jit, static_argnames=("arch", "features", "n"))
-def _grid_outputs(arch: Arch, params, features: tuple[str, ...], extent, n: int):
+@functools.partial(jax.jit, static_argnames=("arch", "features", "n", "step"))
+def _grid_outputs(arch: Arch, params, features: tuple[str, ...], extent, n: int, step: int = 1):
     x = feature_matrix(grid_points(extent, n, xp=jnp), features, xp=jnp)           # (n*n, F)
     outs = merge(arch, params).hidden_outputs(x)                                      # [(n*n, width)]
-    return [o.reshape(n, n, -1) for o in outs[:-1]], head_output(arch.head, outs[-1]).reshape(n, n, -1)
+    return ([o.reshape(n, n, -1)[::step, ::step] for o in outs[:-1]],
+            head_output(arch.head, outs[-1]).reshape(n, n, -1))
 
 
-def neuron_activations_on_grid(arch: Arch, params, features, extent: float, n: int = 100):
+def neuron_activations_on_grid(arch: Arch, params, features, extent: float, n: int = 100, step: int = 1):
     """Every hidden neuron's activation and the network's output over an n x n grid of the input plane.
 
     Returns (hidden: list of (n, n, width) arrays, input side first; output: (n, n, n_out) prediction, i.e. the
-    probability of class 1, the class probabilities, or the regression value). Row 0 is the top of the plane."""
-    hidden, out = _grid_outputs(arch, params, tuple(features), jnp.float32(extent), n)
+    probability of class 1, the class probabilities, or the regression value). Row 0 is the top of the plane.
+    With `step` > 1 the hidden maps keep every step-th point per side (thumbnails: a 16th of the copying)."""
+    hidden, out = _grid_outputs(arch, params, tuple(features), jnp.float32(extent), n, step)
     return [np.asarray(h) for h in hidden], np.asarray(out)
 
 

@@ -23,6 +23,10 @@ from .padded import PaddedSpec, from_padded, init_padded_state, padded_knobs
 from .train import (CAPACITY, Data, History, Knobs, Spec, TrainState, compiled_trainer, data_shapes, init_state,
                     is_compiled)
 
+GRID = 100  # the live view's output map: the grid resolution warmed in the background
+MAP_STEP = 4  # its neuron thumbnails keep every 4th point per side (25 x 25), also warmed
+SNAPSHOTS = 400  # weights kept for replay
+
 DATA_FIELDS = ("dataset", "classes", "points", "noise", "train_ratio", "second_class_share", "data_seed", "features")
 WEIGHT_FIELDS = ("layers", "activation", "dropout", "init", "output", "seed")
 OPTIMIZER_FIELDS = ("optimizer", "batch_size")
@@ -184,13 +188,13 @@ class Session:
         self._state = self._state._replace(diverged=jnp.zeros((), bool))
 
     # --- probes of the current network -------------------------------------------------------------------------------
-    def grid(self, n: int = 100):
-        """(hidden maps [(n, n, width)], output (n, n, n_out)) over the data's plane; see probes."""
+    def grid(self, n: int = GRID, step: int = 1):
+        """(hidden maps [(n / step, n / step, width)], output (n, n, n_out)) over the data's plane; see probes."""
         c, extent = self.config, self.dataset.extent
         if self._padded:
             return padded.neuron_activations_on_grid(self._padded_spec, self.arch, self._state.params, c.features,
-                                                     extent, n)
-        return probes.neuron_activations_on_grid(self.arch, self._state.params, c.features, extent, n)
+                                                     extent, n, step)
+        return probes.neuron_activations_on_grid(self.arch, self._state.params, c.features, extent, n, step)
 
     def gradient_norms(self) -> np.ndarray:
         """Per-layer norms of the training-loss gradient now; also kept in `gradient_history`."""
@@ -202,15 +206,13 @@ class Session:
         return norms
 
 
-GRID = 100  # the grid resolution warmed in the background
-SNAPSHOTS = 400  # weights kept for replay
 
 
 def _warm(spec: Spec, shapes: tuple, features, extent: float):
     """Compile the exact network's trainer and probes, so that the frame that switches to it does not stall."""
     compiled_trainer(spec, shapes)
     params = init_params(spec.arch, "zeros", 0)
-    probes.neuron_activations_on_grid(spec.arch, params, features, extent, GRID)
+    probes.neuron_activations_on_grid(spec.arch, params, features, extent, GRID, MAP_STEP)
     x = np.zeros((shapes[0], shapes[2]), np.float32)
     probes.gradient_norms(spec.arch, params, x, np.zeros(shapes[0], shapes[3]))
 
@@ -220,4 +222,4 @@ def _warm_padded(spec: PaddedSpec, shapes: tuple, features, extent: float):
     compiled_trainer(spec, shapes)
     arch = Arch(shapes[2], (1,), ("linear",), (0.0,), spec.n_out, spec.head)
     state = init_padded_state(spec, arch, "zeros", 0)
-    padded.neuron_activations_on_grid(spec, arch, state.params, features, extent, GRID)
+    padded.neuron_activations_on_grid(spec, arch, state.params, features, extent, GRID, MAP_STEP)

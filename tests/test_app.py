@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from playground import ui
+
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
 
@@ -52,6 +54,7 @@ def test_step_advances_exactly_one_epoch():
 
 
 def test_play_advances_by_speed_each_frame_and_pause_stops():
+    """Each fragment run paints FRAMES_PER_RUN frames, each `speed` epochs further on."""
     at = fresh()
     at.select_slider(key="speed").set_value(5).run()
     at.button(key="play").click().run()
@@ -59,7 +62,7 @@ def test_play_advances_by_speed_each_frame_and_pause_stops():
     assert at.session_state.playing and at.button(key="play").label == "Pause"
     first = epoch(at)
     at.run()
-    assert epoch(at) == first + 5
+    assert epoch(at) == first + 5 * ui.FRAMES_PER_RUN
     at.button(key="play").click().run()
     assert not at.session_state.playing and at.button(key="play").label == "Play"
     stopped = epoch(at)

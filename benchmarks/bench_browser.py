@@ -120,6 +120,7 @@ def responsiveness(page, url: str) -> dict:
     changes = []
     for _ in range(3):
         changes.append(architecture_change_seconds(page))
+        print(f"architecture change to training again: {changes[-1]:.2f} s", flush=True)
         time.sleep(4)  # let the exact network of that shape compile before the next change
     return {"first paint on a running server (s)": first, "control change shown (s)": control,
             "architecture change to training again (s), median of 3": sorted(changes)[1]}
@@ -136,12 +137,13 @@ def main(argv=sys.argv[1:]):
             rows[name] = measure(page, server, url, query, speed)
             print(name, rows[name], flush=True)
         latencies = responsiveness(page, url) if not argv or "latency" in argv else {}
-    columns = list(next(iter(rows.values())))
-    print()
-    print(f"{'case':30s}" + "".join(f"{c:>22s}" for c in columns))
-    for name, row in rows.items():
-        cells = "".join(f"{v:>22.2f}" if isinstance(v, float) else f"{str(v):>22s}" for v in row.values())
-        print(f"{name:30s}{cells}")
+    if rows:
+        columns = list(next(iter(rows.values())))
+        print()
+        print(f"{'case':30s}" + "".join(f"{c:>22s}" for c in columns))
+        for name, row in rows.items():
+            cells = "".join(f"{v:>22.2f}" if isinstance(v, float) else f"{str(v):>22s}" for v in row.values())
+            print(f"{name:30s}{cells}")
     print()
     for name, seconds in latencies.items():
         print(f"{name:58s}{seconds:8.2f}")

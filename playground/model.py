@@ -122,6 +122,14 @@ def graphdef(arch: Arch):
     return _abstract(arch)[0]
 
 
+@functools.lru_cache(maxsize=32)
+def params_template(n_layers: int):
+    """The params pytree of any network with this many weight layers (its leaves' shapes do not matter): tracing a
+    new architecture's MLP costs ~70 ms, too slow for the frame after an architecture change."""
+    return _abstract(Arch(1, (1,) * (n_layers - 1), ("linear",) * (n_layers - 1), (0.0,) * (n_layers - 1), 1,
+                          "linear_mse"))[1]
+
+
 def layer_of(path) -> tuple[int, bool]:
     """(layer index, is it the weight matrix) for a leaf path of a params pytree: layers/<i>/kernel|bias."""
     keys = [getattr(k, "key", None) for k in path]
@@ -133,7 +141,7 @@ def params_from_layers(arch: Arch, layers) -> nnx.State:
     def take(path, leaf):
         layer, is_kernel = layer_of(path)
         return jnp.asarray(layers[layer][0 if is_kernel else 1], jnp.float32)
-    return jax.tree_util.tree_map_with_path(take, _abstract(arch)[1])
+    return jax.tree_util.tree_map_with_path(take, params_template(len(arch.sizes) - 1))
 
 
 def layers_of(params) -> list[tuple[np.ndarray, np.ndarray]]:

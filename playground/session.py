@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import dataclasses
+import time
 
 import jax.numpy as jnp
 import numpy as np
@@ -18,7 +19,7 @@ from .config import Config
 from .datasets import Dataset, feature_matrix, make_dataset
 from .model import Arch
 from . import padded, probes
-from .model import init_params, layers_of
+from .model import init_params, layers_of, params_template
 from .padded import PaddedSpec, from_padded, init_padded_state, padded_knobs
 from .train import (CAPACITY, Data, History, Knobs, Spec, TrainState, compiled_trainer, data_shapes, init_state,
                     is_compiled)
@@ -26,6 +27,7 @@ from .train import (CAPACITY, Data, History, Knobs, Spec, TrainState, compiled_t
 GRID = 100  # the live view's output map: the grid resolution warmed in the background
 MAP_STEP = 4  # its neuron thumbnails keep every 4th point per side (25 x 25), also warmed
 SNAPSHOTS = 400  # weights kept for replay
+EXACT_DELAY = 0.4  # seconds of bridged training before the exact network's compilation starts
 
 DATA_FIELDS = ("dataset", "classes", "points", "noise", "train_ratio", "second_class_share", "data_seed", "features")
 WEIGHT_FIELDS = ("layers", "activation", "dropout", "init", "output", "seed")
@@ -84,12 +86,13 @@ class Session:
             _compiler.submit(_warm_padded, self._padded_spec, self._shapes, self.config.features, self.dataset.extent)
 
     def _request_exact(self):
-        """Compile the exact network in the background. While bridging this waits for the first bridged chunk, so
-        that tracing in the compile thread does not hold the interpreter while the new network's first frame is
-        made."""
+        """Compile the exact network in the background. While bridging this waits for the first bridged chunk and
+        then EXACT_DELAY more: tracing in the compile thread holds the interpreter in long stretches, and the new
+        network's first frames (made in the same process) would wait behind it."""
         if self.bridge and not self._exact_requested:
             self._exact_requested = True
-            _compiler.submit(_warm, self.spec, self._shapes, self.config.features, self.dataset.extent)
+            _compiler.submit(_warm, self.spec, self._shapes, self.config.features, self.dataset.extent,
+                             EXACT_DELAY if self._padded else 0.0)
 
     @property
     def _shapes(self) -> tuple:
@@ -208,8 +211,9 @@ class Session:
 
 
 
-def _warm(spec: Spec, shapes: tuple, features, extent: float):
+def _warm(spec: Spec, shapes: tuple, features, extent: float, delay: float = 0.0):
     """Compile the exact network's trainer and probes, so that the frame that switches to it does not stall."""
+    time.sleep(delay)
     compiled_trainer(spec, shapes)
     params = init_params(spec.arch, "zeros", 0)
     probes.neuron_activations_on_grid(spec.arch, params, features, extent, GRID, MAP_STEP)
@@ -223,3 +227,5 @@ def _warm_padded(spec: PaddedSpec, shapes: tuple, features, extent: float):
     arch = Arch(shapes[2], (1,), ("linear",), (0.0,), spec.n_out, spec.head)
     state = init_padded_state(spec, arch, "zeros", 0)
     padded.neuron_activations_on_grid(spec, arch, state.params, features, extent, GRID, MAP_STEP)
+    for n_layers in range(1, spec.depth + 2):  # the exact layout's params pytree of every depth the bridge trains
+        params_template(n_layers)

@@ -109,6 +109,7 @@ def apply_config(config: Config):
     session = st.session_state.session
     if config != session.config:
         session.apply(config)
+        st.session_state.changed = True  # the next live run paints one frame: the change shows sooner
         st.query_params.from_dict(to_strings(config))
 
 
@@ -264,7 +265,8 @@ def _live_frame():
     s = st.session_state
     session = s.session
     frames = [] if s.playing else [live_view.frame(session, s.show_test, s.discretize)]
-    while s.playing and len(frames) < FRAMES_PER_RUN:
+    count = 1 if s.pop("changed", False) else FRAMES_PER_RUN
+    while s.playing and len(frames) < count:
         session.advance(s.speed)
         if session.diverged:
             s.playing = False

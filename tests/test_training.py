@@ -7,7 +7,7 @@ import pytest
 
 from playground import padded, probes
 from playground.config import Config
-from playground.model import layers_of, params_from_layers, per_example_loss
+from playground.model import Arch, layers_of, params_from_layers, per_example_loss
 from playground.session import Session
 from playground.train import batch_loss
 
@@ -232,3 +232,16 @@ def test_snapshots_for_replay_are_kept_and_thinned():
     s.gradient_norms()
     s.gradient_norms()
     assert len(s.gradient_history) == 1 and s.gradient_history[0][0] == s.epoch
+
+
+def test_params_from_layers_matches_the_traced_module_for_any_shape():
+    """params_from_layers reuses one params template per depth; the result must be what the MLP itself holds."""
+    from playground.model import _abstract, graphdef, init_layers, merge, params_from_layers
+    for arch in [Arch(2, (3, 5), ("tanh", "relu"), (0.0, 0.0), 1, "sigmoid_ce"),
+                 Arch(4, (), (), (), 3, "softmax_ce"), Arch(2, (8,) * 6, ("tanh",) * 6, (0.0,) * 6, 1, "tanh_mse")]:
+        params = params_from_layers(arch, init_layers(arch, "glorot", 0))
+        expected = _abstract(arch)[1]
+        assert jax.tree.structure(params) == jax.tree.structure(expected)
+        assert [p.shape for p in jax.tree.leaves(params)] == [e.shape for e in jax.tree.leaves(expected)]
+        assert merge(arch, params)(np.ones((3, arch.n_in), np.float32)).shape == (3, arch.n_out)
+        assert graphdef(arch) is not None

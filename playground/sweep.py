@@ -10,6 +10,8 @@ from __future__ import annotations
 import concurrent.futures
 import functools
 import os
+import threading
+import time
 from typing import NamedTuple
 
 import jax
@@ -162,8 +164,10 @@ class Sweep:
 
     def history(self, i: int) -> History:
         """Per-epoch metrics of network i (epochs after a divergence repeat nothing: they are zero)."""
-        full = np.concatenate(self._history, -1) if self._history else np.zeros((len(self.configs), 4, 0))
-        return History(*full[i])
+        if len(self._history) != 1:  # concatenate once per chunk, not once per network
+            self._history = [np.concatenate(self._history, -1) if self._history else
+                             np.zeros((len(self.configs), 4, 0), np.float32)]
+        return History(*self._history[0][i])
 
     def params(self, i: int):
         """Network i's weights in its exact layout."""
@@ -195,3 +199,72 @@ class Sweep:
 @functools.partial(jax.jit, static_argnames=("spec", "features", "n"))
 def _output_grids(spec: PaddedSpec, params, layouts, features, extent, n: int):
     return jax.vmap(lambda p, layout: _padded_grid(spec, p, layout, features, extent, n)[1])(params, layouts)
+
+
+class Snapshot(NamedTuple):
+    """What a UI shows of a running sweep: taken by the training thread after each chunk."""
+
+    epoch: int
+    results: list          # Sweep.results()
+    grids: np.ndarray      # (networks, n, n, n_out) predictions over the plane
+    test_loss: list        # per network, its test loss per epoch so far
+
+
+class SweepRun:
+    """A sweep trained to `target` epochs in a background thread, chunk by chunk; a UI polls `snapshot`.
+
+    Training never waits for painting: the thread compiles, then advances by CHUNK epochs at a time and publishes a
+    `Snapshot` after each (the first chunk is small so that the grid appears soon after compiling)."""
+
+    FIRST_CHUNK, CHUNK = 20, 100
+
+    def __init__(self, sweep: Sweep, target: int, grid: int = 40):
+        self.sweep, self.target, self.grid = sweep, target, grid
+        self.started = time.monotonic()
+        self.seconds: float | None = None  # wall time from start to the last chunk, once finished
+        self.error: str | None = None
+        self.snapshot: Snapshot | None = None
+        self.published: list[int] = []  # the epoch of every snapshot, in order
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._train, name="sweep", daemon=True)
+        self._thread.start()
+
+    def _train(self):
+        try:
+            self.sweep.compile()
+            chunk = self.FIRST_CHUNK
+            while self.sweep.epoch < self.target and not self._stop.is_set():
+                self.sweep.advance(min(chunk, self.target - self.sweep.epoch))
+                self.snapshot = self.take_snapshot()
+                self.published.append(self.snapshot.epoch)
+                chunk = self.CHUNK
+        except Exception as err:  # shown by the UI; the rest of the app keeps working
+            self.error = f"{type(err).__name__}: {err}"
+        finally:
+            self.seconds = time.monotonic() - self.started
+            self.sweep.close()
+
+    def take_snapshot(self) -> Snapshot:
+        s = self.sweep
+        return Snapshot(s.epoch, s.results(), s.output_grids(self.grid),
+                        [s.history(i).test_loss for i in range(len(s.configs))])
+
+    @property
+    def running(self) -> bool:
+        return self._thread.is_alive()
+
+    @property
+    def epoch(self) -> int:
+        return self.snapshot.epoch if self.snapshot else 0
+
+    @property
+    def elapsed(self) -> float:
+        return self.seconds if self.seconds is not None else time.monotonic() - self.started
+
+    def wait(self, timeout: float | None = None) -> "SweepRun":
+        self._thread.join(timeout)
+        return self
+
+    def stop(self):
+        """Stop after the chunk in progress (a replaced run must not keep the cores busy)."""
+        self._stop.set()

@@ -1,16 +1,15 @@
 """The "Depth × width lab" tab: many networks trained at once on the playground's data.
 
 Three experiments, one at a time (a radio picks which is drawn):
-- Sweep grid: every depth x width (x activation) network trained in lockstep by one `sweep.Sweep`; the grid fills in
-  live, chunk by chunk, inside a `run_every` fragment.
+- Sweep grid: every depth x width (x activation) network trained in lockstep by one `sweep.Sweep`, in a background
+  thread (`sweep.SweepRun`); a `run_every` fragment paints its latest snapshot with the `lab_view` canvas component
+  (small multiples, heatmap, every loss curve), whose cells open their network in the playground when clicked.
 - Side by side: up to four configurations that differ in any setting, each its own `Session`, advanced by the same
   number of epochs per fragment run.
-- Seed ensemble: the playground's configuration over N seeds (`Sweep(seed_configs(...))`).
+- Seed ensemble: the playground's configuration over N seeds (`Sweep(seed_configs(...))`), also a `SweepRun`.
 
-Each experiment keeps its run in one session-state dict (`lab_sweep`, `lab_side`, `lab_seeds`); the Run buttons'
-callbacks build it, the fragment advances it by CHUNK epochs per run and repaints only itself, and the last chunk
-reruns the page once so the timer stops. Pictures are numpy RGB arrays sent as PNG data-URIs (FACTS.md: ~10x faster
-to repaint than plotly subplot grids); the heatmap and the loss curves are plotly.
+Each experiment keeps its run in session state (`lab_sweep`, `lab_side`, `lab_seeds`), built by the Run buttons'
+callbacks. When a run finishes, its fragment reruns the page once so that the timer stops.
 """
 
 from __future__ import annotations
@@ -23,14 +22,15 @@ import numpy as np
 import streamlit as st
 from PIL import Image
 
-from . import inside_figures, ui
+from . import inside_figures, lab_view, ui
 from .config import (ACTIVATION_NAMES, DATASET_NAMES, MAX_LAYERS, MAX_WIDTH, MULTICLASS_DATASETS, OPTIMIZER_NAMES,
                      REGULARIZATION_NAMES, Config, ConfigError)
 from .model import Arch
 from .session import Session
-from .sweep import Sweep, ensemble_summary, grid_configs, match_parameter_count, n_params, seed_configs
+from .sweep import Sweep, SweepRun, ensemble_summary, grid_configs, match_parameter_count, n_params, seed_configs
 
-FRAME_SECONDS = 0.1  # the lab fragments' period while something trains
+FRAME_SECONDS = 0.1  # the side-by-side fragment's period while it trains
+PAINT_SECONDS = 0.3  # sweep and ensemble fragments: repaint the background run's latest snapshot this often
 CHUNK = 25           # first chunk of epochs per fragment run: ~0.2 s for 24 spiral networks
 CHUNK_SECONDS = 0.4  # later chunks are sized to train about this long: the grid fills in visibly, painting stays cheap
 MAX_CHUNK = 200
@@ -48,6 +48,10 @@ SUCCESS_DEFAULT = 0.9
 
 
 # --- small helpers (no widgets) ---------------------------------------------------------------------------------------
+
+lab_component = st.components.v2.component("playground_lab_grid", html="", css=lab_view.LAB_VIEW_CSS,
+                                           js=lab_view.LAB_VIEW_JS, isolate_styles=False)
+
 
 def png_data_uri(rgb: np.ndarray) -> str:
     buffer = io.BytesIO()
@@ -105,6 +109,21 @@ def _elapsed(run: dict) -> float:
     return run.get("seconds") or time.monotonic() - run["start"]
 
 
+def _stop(run):
+    """A replaced background run stops after its chunk in progress."""
+    if isinstance(run, SweepRun):
+        run.stop()
+
+
+def _timer_done(run: SweepRun, flag: str):
+    """Called first in a background run's fragment: once the run has ended, rerun the whole page once, so that the
+    fragment is drawn again without its timer (`flag` remembers that the timer was on)."""
+    s = st.session_state
+    if s.get(flag) and not run.running:
+        s[flag] = False
+        st.rerun()
+
+
 def _advance(run: dict, step):
     """One fragment run of a live experiment: `step(epochs)` by a chunk; when the target is reached, stop and rerun
     the whole page once (that removes the timer). The chunk adapts so that training takes ~CHUNK_SECONDS per run:
@@ -124,18 +143,17 @@ def _advance(run: dict, step):
         st.rerun()
 
 
-def _release(run: dict | None):
-    """Let a replaced sweep's worker threads end (each Sweep keeps its own thread pool)."""
-    sweep = (run or {}).get("sweep")
-    if sweep is not None:
-        sweep.close()
-
-
-def _status(run: dict, what: str):
-    state = (f"finished in {run['seconds']:.1f} s" if not run["running"] else
-             f"training… {_elapsed(run):.1f} s")
-    st.markdown(f'<div class="lab-status" style="font-size:22px;font-weight:600">{what}: epoch {run["epoch"]:,} of '
-                f'{run["target"]:,} · {state}</div>', unsafe_allow_html=True)
+def _status(run, what: str):
+    """The status line of a side-by-side dict or a background `SweepRun`."""
+    if isinstance(run, SweepRun):
+        epoch, target, running, seconds = run.epoch, run.target, run.running, run.elapsed
+    else:
+        epoch, target, running, seconds = run["epoch"], run["target"], run["running"], _elapsed(run)
+    state = f"finished in {seconds:.1f} s" if not running else f"training… {seconds:.1f} s"
+    st.markdown(f'<div class="lab-status" style="font-size:22px;font-weight:600">{what}: epoch {epoch:,} of '
+                f'{target:,} · {state}</div>', unsafe_allow_html=True)
+    if isinstance(run, SweepRun) and run.error:
+        st.error(f"Training stopped: {run.error}")
 
 
 # --- the page ---------------------------------------------------------------------------------------------------------
@@ -192,9 +210,8 @@ def _start_sweep():
     except (ValueError, ConfigError) as err:
         s.lab_sweep_error = f"This sweep cannot run: {err}"
         return
-    _release(s.get("lab_sweep"))
-    s.lab_sweep = {"sweep": sweep, "epoch": 0, "target": int(s.sweep_epochs), "running": True,
-                   "start": time.monotonic(), "seconds": None}
+    _stop(s.get("lab_sweep"))
+    s.lab_sweep = SweepRun(sweep, int(s.sweep_epochs), GRID)
     s.sweep_cell = 0
 
 
@@ -216,81 +233,59 @@ def sweep_section():
     run = s.get("lab_sweep")
     if run is None:
         st.info("Choose depths, widths and activations, then press Run sweep: all networks train together and the "
-                "grid fills in as they learn.")
+                "grid fills in as they learn. Click any network's picture or heatmap cell to open it in the "
+                "playground.")
         return
-    st.fragment(_sweep_live, run_every=FRAME_SECONDS if run["running"] else None)()
-    _sweep_picker(run["sweep"])
+    s.lab_sweep_timer = run.running
+    st.fragment(_sweep_live, run_every=PAINT_SECONDS if run.running else None)()
+    _sweep_picker(run.sweep)
 
 
-def sweep_grid_html(sweep: Sweep, grids: np.ndarray, results: list[dict]) -> str:
-    """Small multiples: one table per activation, rows = depth, columns = width, each cell a boundary picture with
-    its test accuracy (or loss) and parameter count."""
-    head = _head(sweep.configs[0])
-    d = sweep.dataset
-    html = ['<div id="lab-grid" style="display:flex;flex-wrap:wrap;gap:18px">']
-    cells = sweep.cells
-    for activation in dict.fromkeys(c.activation for c in cells if c.depth > 0) or [""]:
-        widths = sorted({c.width for c in cells if c.depth > 0}) or [cells[0].width]
-        depths = sorted({c.depth for c in cells})
-        table = [f'<table style="border-collapse:collapse;font-size:13px;text-align:center">'
-                 f'<tr><th style="padding:2px 6px">{activation or ""} depth \\ width</th>' +
-                 "".join(f'<th style="padding:2px">{w}</th>' for w in widths) + "</tr>"]
-        for depth in depths:
-            row = [f'<tr><th style="padding:2px 6px">{depth}</th>']
-            for width in widths:
-                i = next((k for k, c in enumerate(cells) if c.depth == depth and
-                          (depth == 0 or (c.width == width and c.activation == activation))), None)
-                if i is None:
-                    row.append("<td></td>")
-                    continue
-                r = results[i]
-                picture = png_data_uri(inside_figures.boundary_rgb(grids[i], head, d.points_train, d.y_train,
-                                                                   d.extent))
-                score = ("diverged" if r["diverged"] else
-                         f"{100 * r['test_accuracy']:.0f}%" if r["test_accuracy"] is not None else
-                         f"loss {r['test_loss']:.3f}" if r["test_loss"] is not None else "")
-                row.append(f'<td style="padding:2px"><img class="lab-cell" src="{picture}" '
-                           f'style="width:84px;height:84px" '
-                           f'title="depth {depth}, width {width}: {r["params"]} parameters"><br>'
-                           f'{score} · {r["params"]}p</td>')
-            table.append("".join(row) + "</tr>")
-        html.append("".join(table) + "</table>")
-    return "".join(html) + "</div>"
+def _metric(config: Config) -> str:
+    metric = st.session_state.sweep_metric
+    if "accuracy" in metric and config.problem != "classification":
+        metric = metric.replace("accuracy", "loss")
+    return metric
 
 
 def _sweep_live():
     s = st.session_state
+    if "pending_config" in s:  # a cell was clicked (the callback ran): show the playground, a whole-page run
+        st.rerun()
     run = s.lab_sweep
-    sweep = run["sweep"]
-    _advance(run, sweep.advance)
+    _timer_done(run, "lab_sweep_timer")
+    sweep, snapshot = run.sweep, run.snapshot
     _status(run, f"{len(sweep.configs)} networks")
-    results = sweep.results()
-    pictures, heat = st.columns([1.1, 1])
-    with pictures:
-        st.markdown(sweep_grid_html(sweep, sweep.output_grids(GRID), results), unsafe_allow_html=True)
-    with heat:
-        metric = s.sweep_metric
-        if "accuracy" in metric and sweep.configs[0].problem != "classification":
-            metric = metric.replace("accuracy", "loss")
-        for activation in dict.fromkeys(r["activation"] for r in results if r["depth"] > 0) or [None]:
-            figure = inside_figures.sweep_heatmap_figure(results, metric, activation)
-            figure.update_xaxes(type="category").update_yaxes(type="category")  # evenly spaced widths 2, 4, 8, 16
-            st.plotly_chart(figure, key=f"sweep_heatmap_{activation}")
-    if run["running"]:  # dozens of curves cost the browser more than the grid: drawn once, at the end
-        st.caption("The test-loss curves of every network appear here when the sweep finishes.")
-    else:
-        curves = {f"d{c.depth}×w{c.width} {c.activation}": sweep.history(i).test_loss
-                  for i, c in enumerate(sweep.cells)}
-        st.plotly_chart(inside_figures.overlaid_loss_figure(curves, "Test loss of every network"),
-                        key="sweep_losses")
+    if snapshot is None:
+        st.caption("Compiling one program for all these networks (about a second; a shape compiled before loads "
+                   "from disk)…")
+        return
+    d = sweep.dataset
+    message = lab_view.sweep_message(sweep.cells, snapshot.results, snapshot.grids, snapshot.test_loss,
+                                     _head(sweep.configs[0]), d.points_train, d.y_train, d.extent,
+                                     _metric(sweep.configs[0]), snapshot.epoch, run.target)
+    lab_component(data=[message], key="lab_grid", on_open_change=_open_clicked_cell)
+    results = snapshot.results
     i = min(s.get("sweep_cell", 0), len(results) - 1)
     r = results[i]
     m = st.columns(5)
-    m[0].metric("Network", f"depth {r['depth']} × width {r['width']}")
+    m[0].metric("Network (depth × width)", f"{r['depth']} × {r['width']}")
     m[1].metric("Parameters", r["params"])
     m[2].metric("Test accuracy", "–" if r["test_accuracy"] is None else f"{100 * r['test_accuracy']:.1f}%")
     m[3].metric("Test loss", "–" if r["test_loss"] is None else f"{r['test_loss']:.4f}")
     m[4].metric("Train loss", "–" if r["train_loss"] is None else f"{r['train_loss']:.4f}")
+
+
+def _open_clicked_cell():
+    """The lab canvas's `open` trigger: the index of the clicked network."""
+    s = st.session_state
+    state = s.get("lab_grid")
+    clicked = None if state is None else (state.get("open") if hasattr(state, "get") else getattr(state, "open", None))
+    if clicked is None or "lab_sweep" not in s:
+        return
+    cells = s.lab_sweep.sweep.cells
+    s.sweep_cell = min(int(clicked), len(cells) - 1)
+    ui.open_in_playground(cells[s.sweep_cell].config)
 
 
 def _sweep_picker(sweep: Sweep):
@@ -305,7 +300,7 @@ def _sweep_picker(sweep: Sweep):
 
 def _open_sweep_cell():
     s = st.session_state
-    cells = s.lab_sweep["sweep"].cells
+    cells = s.lab_sweep.sweep.cells
     ui.open_in_playground(cells[min(s.get("sweep_cell", 0), len(cells) - 1)].config)
 
 
@@ -443,9 +438,8 @@ def _start_seeds():
     except (ValueError, ConfigError) as err:
         s.lab_seeds_error = f"This ensemble cannot run: {err}"
         return
-    _release(s.get("lab_seeds"))
-    s.lab_seeds = {"sweep": sweep, "epoch": 0, "target": int(s.seeds_epochs), "running": True,
-                   "start": time.monotonic(), "seconds": None}
+    _stop(s.get("lab_seeds"))
+    s.lab_seeds = SweepRun(sweep, int(s.seeds_epochs), GRID)
 
 
 def seed_section():
@@ -465,19 +459,20 @@ def seed_section():
         st.info("The playground's network, trained from N different initial weights (seeds 0, 1, …, N−1 added to its "
                 "seed) on the same data: how often does it succeed, and where do the seeds disagree?")
         return
-    st.fragment(_seeds_live, run_every=FRAME_SECONDS if run["running"] else None)()
+    s.lab_seeds_timer = run.running
+    st.fragment(_seeds_live, run_every=PAINT_SECONDS if run.running else None)()
 
 
 def _seeds_live():
     s = st.session_state
     run = s.lab_seeds
-    sweep = run["sweep"]
-    _advance(run, sweep.advance)
+    _timer_done(run, "lab_seeds_timer")
+    sweep, snapshot = run.sweep, run.snapshot
     config = sweep.configs[0]
     _status(run, f"{len(sweep.configs)} seeds of {short_name(config)}")
-    results = sweep.results()
-    if run["epoch"] == 0:
+    if snapshot is None:
         return
+    results = snapshot.results
     summary = ensemble_summary(results, s.seeds_threshold)
     m = st.columns(4)
     if "success_rate" in summary:
@@ -487,7 +482,7 @@ def _seeds_live():
                                                   f"{100 * summary['accuracy_std']:.1f}")
         m[2].metric("Worst / best seed", f"{100 * summary['accuracy_min']:.1f}% / {100 * summary['accuracy_max']:.1f}%")
     m[3].metric("Test loss, mean ± std", f"{summary['loss_mean']:.3f} ± {summary['loss_std']:.3f}")
-    grids = sweep.output_grids(GRID)  # (seeds, n, n, n_out)
+    grids = snapshot.grids  # (seeds, n, n, n_out)
     if grids.shape[-1] == 1:
         mean, spread = grids[..., 0].mean(0), grids[..., 0].std(0)
     else:  # k classes: the winning class of the mean, and the mean std over the class probabilities
@@ -505,5 +500,5 @@ def _seeds_live():
                                                            "Final test loss per seed")
         st.plotly_chart(figure, key="seeds_spread")
     with right:
-        curves = {f"seed {c.seed}": sweep.history(i).test_loss for i, c in enumerate(sweep.configs)}
+        curves = {f"seed {c.seed}": loss for c, loss in zip(sweep.configs, snapshot.test_loss)}
         st.plotly_chart(inside_figures.overlaid_loss_figure(curves, "Test loss per seed"), key="seeds_losses")

@@ -1,12 +1,14 @@
 """The "Depth × width lab" tab through streamlit's AppTest: sweep grid, open a cell in the playground, side by side,
 seed ensembles, bad input.
 
-The tab is a stateful `st.tabs(..., key="page")`: setting `session_state["page"]` to its label opens it. AppTest runs
-a `run_every` fragment once per `run()`, so each run while a sweep trains is one chunk (ui_lab.CHUNK epochs).
+The tab is a stateful `st.tabs(..., key="page")`: setting `session_state["page"]` to its label opens it. Sweeps and
+ensembles train in a background thread (`sweep.SweepRun`); each `run()` paints its latest snapshot. The sweep grid is
+a canvas component: AppTest reads the message it is sent (`lab_message`).
 """
 
 import base64
 import json
+import time
 from pathlib import Path
 
 import numpy as np
@@ -51,19 +53,24 @@ def array(value) -> np.ndarray:
     return np.asarray(value, dtype=float)
 
 
-def grid_html(at) -> str:
-    return next(m.value for m in at.markdown if 'id="lab-grid"' in m.value)
+def lab_message(at) -> dict:
+    """What the sweep's canvas component was last sent (lab_view.sweep_message)."""
+    element = next(e for e in at.get("bidi_component") if e.proto.component_name.endswith("playground_lab_grid"))
+    return json.loads(element.proto.json)[0]
 
 
-def run_until_finished(at, key: str, most: int = 40) -> list[int]:
-    epochs = []
-    for _ in range(most):
+def run_until_finished(at, key: str, seconds: float = 120) -> list[int]:
+    """Rerun the page every 0.2 s while the background run `key` trains; the epochs the page showed."""
+    epochs, deadline = [], time.monotonic() + seconds
+    while time.monotonic() < deadline:
         run = at.session_state[key]
-        epochs.append(run["epoch"])
-        if not run["running"]:
-            return epochs
+        running = run.running if hasattr(run, "running") else run["running"]
+        epochs.append(run.epoch if hasattr(run, "epoch") else run["epoch"])
         at.run()
         assert not at.exception
+        if not running:
+            return epochs
+        time.sleep(0.2)
     raise AssertionError(f"{key} did not finish: {epochs}")
 
 
@@ -82,41 +89,51 @@ def test_sweep_fills_in_chunk_by_chunk_and_shows_the_engines_numbers():
     assert "spiral" in at.caption[0].value  # the playground's settings are shown
     start_small_sweep(at, epochs=100)
     epochs = run_until_finished(at, "lab_sweep")
-    assert epochs[-1] == 100 and epochs == sorted(epochs) and len(set(epochs)) >= 2  # it filled in, chunk by chunk
-    sweep = at.session_state.lab_sweep["sweep"]
+    run = at.session_state.lab_sweep
+    assert epochs[-1] == 100 and epochs == sorted(epochs)
+    assert run.published == [run.FIRST_CHUNK, 100]  # it filled in, chunk by chunk
+    sweep = run.sweep
     assert sweep.epoch == 100 and len(sweep.configs) == 4
     assert all(c.dataset == "spiral" for c in sweep.configs)
     assert any("finished" in m.value for m in at.markdown if "lab-status" in m.value)
 
     results = sweep.results()
-    assert grid_html(at).count('class="lab-cell"') == 4
-    heatmap = charts(at)["test accuracy by depth and width (tanh)"]["data"][0]
-    assert heatmap["type"] == "heatmap" and heatmap["x"] == ["2", "4"] and heatmap["y"] == ["1", "2"]
-    expected = [[r["test_accuracy"] for r in results if r["depth"] == d] for d in (1, 2)]
-    np.testing.assert_allclose(array(heatmap["z"]), expected, rtol=1e-6)
-    assert len(charts(at)["Test loss of every network"]["data"]) == 4
+    message = lab_message(at)
+    assert message["epoch"] == 100 and message["target"] == 100
+    table = message["tables"][0]
+    assert (table["activation"], table["widths"], table["depths"]) == ("tanh", [2, 4], [1, 2])
+    assert table["rows"] == [[0, 1], [2, 3]]
+    n = message["n"]
+    assert len(base64.b64decode(message["images"])) == 4 * n * n * 3  # one RGB picture per network
+    assert message["metric"] == "test accuracy"
+    assert [c["score"] for c in message["cells"]] == [f"{100 * r['test_accuracy']:.0f}%" for r in results]
+    assert [c["params"] for c in message["cells"]] == [r["params"] for r in results]
+    assert len(message["curves"]) == 4  # every network's test loss, drawn overlaid
+    np.testing.assert_allclose(message["curves"][3][-1], sweep.history(3).test_loss[-1], atol=1e-4)
 
     at.selectbox(key="sweep_cell").set_value(3).run()  # depth 2 x width 4
     assert not at.exception
     metrics = {m.label: m.value for m in at.metric}
     r = results[3]
-    assert metrics["Network"] == "depth 2 × width 4"
+    assert metrics["Network (depth × width)"] == "2 × 4"
     assert metrics["Parameters"] == str(r["params"]) == str(3 * 4 + 5 * 4 + 5)
     assert metrics["Test accuracy"] == f"{100 * r['test_accuracy']:.1f}%"
     assert metrics["Test loss"] == f"{r['test_loss']:.4f}"
 
     at.selectbox(key="sweep_metric").set_value("test_loss").run()
     assert not at.exception
-    heatmap = charts(at)["test loss by depth and width (tanh)"]["data"][0]
-    expected = [[r["test_loss"] for r in results if r["depth"] == d] for d in (1, 2)]
-    np.testing.assert_allclose(array(heatmap["z"]), expected, rtol=1e-6)
+    message = lab_message(at)
+    assert message["metric"] == "test loss"
+    assert [c["score"] for c in message["cells"]] == [f"{r['test_loss']:.3f}" for r in results]
+    best = int(np.argmin([r["test_loss"] for r in results]))
+    assert message["cells"][best]["quality"] == 1.0  # the lowest loss is coloured best
 
 
 def test_the_sweep_matches_a_sweep_run_directly():
     at = lab()
     start_small_sweep(at, epochs=50)
     run_until_finished(at, "lab_sweep")
-    shown = at.session_state.lab_sweep["sweep"].results()
+    shown = at.session_state.lab_sweep.sweep.results()
     direct = Sweep(grid_configs(at.session_state.session.config, [1, 2], [2, 4]))
     direct.advance(50)
     for a, b in zip(shown, direct.results()):
@@ -128,7 +145,7 @@ def test_open_in_playground_shows_the_cell_with_all_its_settings():
     at = lab(dataset="xor", learning_rate="0.1", optimizer="adam")
     start_small_sweep(at, epochs=50)
     run_until_finished(at, "lab_sweep")
-    cell = at.session_state.lab_sweep["sweep"].cells[3]
+    cell = at.session_state.lab_sweep.sweep.cells[3]
     at.selectbox(key="sweep_cell").set_value(3).run()
     at.button(key="sweep_open").click().run()
     assert not at.exception
@@ -208,7 +225,7 @@ def test_seed_ensemble_reports_success_rate_spread_and_disagreement():
     at.button(key="seeds_run").click().run()
     assert not at.exception
     run_until_finished(at, "lab_seeds")
-    sweep = at.session_state.lab_seeds["sweep"]
+    sweep = at.session_state.lab_seeds.sweep
     assert [c.seed for c in sweep.configs] == [0, 1, 2, 3]
     results = sweep.results()
     summary = sweep_module.ensemble_summary(results, at.session_state.seeds_threshold)
@@ -230,9 +247,9 @@ def test_regression_and_three_class_sweeps_and_ensembles_draw_without_errors():
         at.selectbox(key="sweep_dataset").set_value(dataset).run()
         start_small_sweep(at, epochs=50)
         run_until_finished(at, "lab_sweep")
-        assert grid_html(at).count('class="lab-cell"') == 4
-        metric = "test loss" if dataset == "plane" else "test accuracy"
-        assert f"{metric} by depth and width (tanh)" in charts(at)
+        message = lab_message(at)
+        assert len(message["cells"]) == 4 and message["epoch"] == 50
+        assert message["metric"] == ("test loss" if dataset == "plane" else "test accuracy")
         at.radio(key="lab_mode").set_value("Seed ensemble").run()
         at.number_input(key="seeds_n").set_value(3).run()
         at.select_slider(key="seeds_epochs").set_value(50).run()

@@ -30,7 +30,9 @@ def shown_lab_epoch(page) -> int:
 
 
 def cell_pictures(page) -> list[str]:
-    return page.evaluate("() => Array.from(document.querySelectorAll('img.lab-cell')).map(i => i.src)")
+    """Every small multiple's pixels (the lab canvas component draws one canvas per network)."""
+    return page.evaluate("() => Array.from(document.querySelectorAll('.lab-root td.lab-cell canvas'))"
+                         ".map(c => c.toDataURL())")
 
 
 def open_lab(page, url):
@@ -61,12 +63,13 @@ def test_sweep_fills_in_and_a_cell_opens_in_the_playground(page, server_url):
     page.screenshot(path="/tmp/lab_1_running.png", full_page=True)
     assert wait_until(lambda: "finished" in lab_status(page), timeout=120)
     assert shown_lab_epoch(page) == 500
-    assert page.locator(".js-plotly-plot .heatmaplayer").count() >= 1  # the depth x width heatmap is drawn
+    assert page.locator(".lab-root td.lab-heat").count() == 12  # the depth x width heatmap
+    assert re.fullmatch(r"\d+%\s*\d+p", page.locator(".lab-root td.lab-heat").first.inner_text().strip())
+    assert page.evaluate("() => document.querySelector('.lab-root canvas.lab-curves').toDataURL().length") > 5000
     page.screenshot(path="/tmp/lab_2_finished.png", full_page=True)
 
-    pick_option(page, "Network (its numbers are shown above)", "depth 3 × width 8")
-    page.get_by_text("depth 3 × width 8", exact=True).wait_for(timeout=10_000)  # the cell's metric
-    click_button(page, "Open in playground")
+    # a person clicks the picture of the depth 3 x width 8 network
+    page.locator('.lab-root td.lab-cell[title^="depth 3 × width 8"]').click()
     hidden = page.get_by_label("Hidden layers", exact=True)
     assert wait_until(lambda: hidden.is_visible() and hidden.input_value() == "3", timeout=30)
     assert [page.get_by_label(f"Neurons in layer {i}", exact=True).input_value() for i in (1, 2, 3)] == ["8", "8", "8"]
@@ -75,6 +78,26 @@ def test_sweep_fills_in_and_a_cell_opens_in_the_playground(page, server_url):
     assert "dataset=spiral" in page.url
     wait_for_live_view(page)
     page.screenshot(path="/tmp/lab_3_opened.png")
+
+
+def test_a_heatmap_cell_opens_its_network_and_the_selectbox_still_works(page, server_url):
+    open_lab(page, server_url + "/?dataset=xor")  # the default sweep: depths 1-4 x widths 2, 4, 8
+    click_button(page, "Run sweep")
+    assert wait_until(lambda: "finished" in lab_status(page), timeout=120)
+    cell = page.locator('.lab-root td.lab-heat[title^="depth 2 × width 4"]')
+    cell.hover()  # its loss curve is picked out
+    page.screenshot(path="/tmp/lab_2b_hover.png", full_page=True)
+    cell.click()
+    hidden = page.get_by_label("Hidden layers", exact=True)
+    assert wait_until(lambda: hidden.is_visible() and hidden.input_value() == "2", timeout=30)
+    assert "dataset=xor" in page.url
+    wait_for_live_view(page)
+
+    page.get_by_role("tab", name=LAB).click()  # back in the lab, the select box and button open a network too
+    page.get_by_role("button", name="Run sweep", exact=True).wait_for(timeout=30_000)
+    pick_option(page, "Network (its numbers are shown above)", "depth 1 × width 2")
+    click_button(page, "Open in playground")
+    assert wait_until(lambda: hidden.is_visible() and hidden.input_value() == "1", timeout=30)
 
 
 def test_side_by_side_and_seed_ensemble_train_and_draw(page, server_url):

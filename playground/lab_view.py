@@ -1,0 +1,219 @@
+"""The sweep grid's live picture: small multiples, the depth x width heatmap and every network's loss curve, as
+compact arrays for one small canvas component (registered by `ui_lab`; no streamlit import here).
+
+Why not PNGs and plotly, as before: encoding two dozen PNG data-URIs, rebuilding plotly heatmaps and re-rendering
+them in the browser every repaint cost more than the training they showed. Here each network's boundary is 40 x 40
+RGB bytes, the heatmap and the curves are numbers, and the browser paints them. Every cell (a small multiple or a
+heatmap square) is clickable: the component sends the network's index back as the trigger `open`.
+"""
+
+from __future__ import annotations
+
+import base64
+
+import numpy as np
+
+from .inside_figures import boundary_rgb
+
+CURVE_POINTS = 120  # most points per network's loss curve in one message
+
+
+def _b64(array: np.ndarray) -> str:
+    return base64.b64encode(np.ascontiguousarray(array).tobytes()).decode("ascii")
+
+
+def _score(r: dict, metric: str) -> tuple[str, float | None]:
+    """(text, quality in [0, 1] for the heatmap colour; None when not trained yet)."""
+    value = r.get(metric)
+    if r["diverged"]:
+        return "diverged", 0.0
+    if value is None:
+        return "–", None
+    if "accuracy" in metric:
+        return f"{100 * value:.0f}%", float(np.clip((value - 0.5) / 0.5, 0, 1))
+    return f"{value:.3f}", None  # losses are scaled against the sweep's own range below
+
+
+def _curve(values: np.ndarray) -> list:
+    values = np.nan_to_num(np.asarray(values, np.float64), nan=0.0, posinf=0.0)
+    if len(values) > CURVE_POINTS:
+        values = values[np.linspace(0, len(values) - 1, CURVE_POINTS).astype(int)]
+    return np.round(values, 4).tolist()
+
+
+def sweep_message(cells, results: list[dict], grids: np.ndarray, curves: list[np.ndarray], head: str,
+                  points: np.ndarray, labels: np.ndarray, extent: float, metric: str, epoch: int,
+                  target: int) -> dict:
+    """Everything the lab canvas paints for one state of a sweep.
+
+    cells: `sweep.Cell`s; results: `Sweep.results()`; grids: (networks, n, n, n_out) predictions over the plane;
+    curves: per network its test loss per epoch so far; points/labels/extent: the training data, drawn as dots."""
+    n = grids.shape[1]
+    images = np.stack([boundary_rgb(g, head, scale=1) for g in grids])  # (networks, n, n, 3)
+    scores = [_score(r, metric) for r in results]
+    if "loss" in metric:  # colour losses by where they sit between the sweep's best and worst
+        finite = [r[metric] for r in results if r[metric] is not None and np.isfinite(r[metric])]
+        low, high = (min(finite), max(finite)) if finite else (0.0, 1.0)
+        scores = [(text, 0.0 if r["diverged"] else None if r[metric] is None else
+                   float(1 - (r[metric] - low) / max(high - low, 1e-9))) for (text, _), r in zip(scores, results)]
+    tables = []
+    for activation in dict.fromkeys(c.activation for c in cells if c.depth > 0) or [""]:
+        widths = sorted({c.width for c in cells if c.depth > 0}) or [cells[0].width]
+        depths = sorted({c.depth for c in cells})
+        rows = [[next((i for i, c in enumerate(cells) if c.depth == d and
+                       (d == 0 or (c.width == w and c.activation == activation))), None) for w in widths]
+                for d in depths]
+        tables.append({"activation": activation, "widths": widths, "depths": depths, "rows": rows})
+    classes = head in ("sigmoid_ce", "softmax_ce")
+    return {
+        "n": n,
+        "images": _b64(images),
+        "tables": tables,
+        "cells": [{"depth": c.depth, "width": c.width, "activation": c.activation, "params": c.params,
+                   "score": text, "quality": quality} for c, (text, quality) in zip(cells, scores)],
+        "metric": metric.replace("_", " "),
+        "curves": [_curve(c) for c in curves],
+        "epoch": epoch,
+        "target": target,
+        "points": np.round(np.column_stack([points, labels]).astype(np.float64), 2).tolist() if classes else [],
+        "extent": extent,
+    }
+
+
+LAB_VIEW_CSS = """
+.lab-root { display: flex; flex-wrap: wrap; gap: 28px; align-items: flex-start; font-family: sans-serif; }
+.lab-root table { border-collapse: collapse; font-size: 13px; text-align: center; }
+.lab-root th { padding: 2px 6px; font-weight: 600; color: #333; }
+.lab-root td.lab-cell { padding: 3px; cursor: pointer; border-radius: 4px; }
+.lab-root td.lab-cell:hover, .lab-root td.lab-heat:hover { outline: 2px solid #333; }
+.lab-root td.lab-cell canvas { display: block; width: 84px; height: 84px; border: 1px solid #bbb; }
+.lab-root td.lab-heat { width: 64px; height: 46px; cursor: pointer; font-size: 13px; line-height: 1.25; }
+.lab-root .lab-title { font-size: 15px; font-weight: 600; margin: 0 0 6px 0; color: #333; }
+.lab-root .lab-note { font-size: 13px; color: #666; margin-top: 4px; }
+"""
+
+LAB_VIEW_JS = r"""
+const CLASS_COLOURS = [[245, 147, 34], [8, 119, 189], [44, 160, 44], [214, 39, 40], [148, 103, 189]];
+
+function decode(b64) {
+  const s = atob(b64), out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  return out;
+}
+
+function heatColour(q) {          // 0 (worst) -> light grey-orange, 1 (best) -> deep blue
+  if (q === null || q === undefined) return "rgb(240,240,240)";
+  const a = [250, 236, 220], b = [8, 81, 156];
+  return `rgb(${a.map((v, i) => Math.round(v + (b[i] - v) * q)).join(",")})`;
+}
+
+function curveColour(cell, cells) {  // hue by depth, lighter for narrower networks
+  const depths = [...new Set(cells.map(c => c.depth))].sort((x, y) => x - y);
+  const widths = [...new Set(cells.map(c => c.width))].sort((x, y) => x - y);
+  const hue = 360 * depths.indexOf(cell.depth) / Math.max(depths.length, 1);
+  const light = 30 + 35 * (1 - widths.indexOf(cell.width) / Math.max(widths.length - 1, 1));
+  return `hsl(${hue}, 70%, ${light}%)`;
+}
+
+function build(root, d, component) {
+  const label = i => { const c = d.cells[i];
+    return `depth ${c.depth} × width ${c.width}${c.activation ? " " + c.activation : ""}: ${c.params} parameters ` +
+           `(click to open it in the playground)`; };
+  const grid = d.tables.map(t => `<table><tr><th>${t.activation} depth \\ width</th>` +
+      t.widths.map(w => `<th>${w}</th>`).join("") + "</tr>" +
+      t.rows.map((row, r) => `<tr><th>${t.depths[r]}</th>` + row.map(i => i === null ? "<td></td>" :
+        `<td class="lab-cell" data-i="${i}" title="${label(i)}"><canvas width="${d.n}" height="${d.n}"></canvas>` +
+        `<div class="lab-score"></div></td>`).join("") + "</tr>").join("") + "</table>").join("");
+  const heat = d.tables.map(t => `<table><tr><th>${t.activation} depth \\ width</th>` +
+      t.widths.map(w => `<th>${w}</th>`).join("") + "</tr>" +
+      t.rows.map((row, r) => `<tr><th>${t.depths[r]}</th>` + row.map(i => i === null ? "<td></td>" :
+        `<td class="lab-heat" data-i="${i}" title="${label(i)}"></td>`).join("") + "</tr>").join("") +
+      "</table>").join("");
+  root.innerHTML = `<div><div class="lab-title">Decision boundaries</div><div id="lab-grid">${grid}</div></div>
+    <div><div class="lab-title lab-heat-title"></div>${heat}
+      <div class="lab-note">number of parameters below each score · click a cell to open it in the playground</div>
+      <div class="lab-title" style="margin-top:14px">Test loss of every network</div>
+      <canvas class="lab-curves" width="520" height="260"></canvas>
+      <div class="lab-note">colour: depth; darker: wider · hover a cell to pick out its curve</div></div>`;
+  root.querySelectorAll("td[data-i]").forEach(td => {
+    const i = Number(td.dataset.i);
+    td.addEventListener("click", () => component.setTriggerValue("open", i));
+    td.addEventListener("mouseenter", () => { root._hover = i; paintCurves(root); });
+    td.addEventListener("mouseleave", () => { root._hover = null; paintCurves(root); });
+  });
+}
+
+function paintCell(canvas, bytes, offset, d) {
+  const n = d.n, ctx = canvas.getContext("2d"), img = ctx.createImageData(n, n);
+  for (let p = 0; p < n * n; p++) {
+    img.data[4 * p] = bytes[offset + 3 * p]; img.data[4 * p + 1] = bytes[offset + 3 * p + 1];
+    img.data[4 * p + 2] = bytes[offset + 3 * p + 2]; img.data[4 * p + 3] = 255;
+  }
+  ctx.putImageData(img, 0, 0);
+  d.points.forEach(([x, y, c]) => {
+    const col = CLASS_COLOURS[c % CLASS_COLOURS.length].map(v => Math.round(v * 0.8));
+    ctx.fillStyle = `rgb(${col.join(",")})`;
+    ctx.fillRect((x + d.extent) / (2 * d.extent) * (n - 1), (d.extent - y) / (2 * d.extent) * (n - 1), 1, 1);
+  });
+}
+
+function paintCurves(root) {
+  const d = root._data, canvas = root.querySelector(".lab-curves");
+  if (!d || !canvas) return;
+  const ctx = canvas.getContext("2d"), W = canvas.width, H = canvas.height, left = 44, bottom = 22;
+  ctx.clearRect(0, 0, W, H);
+  let top = 1e-6;
+  d.curves.forEach(c => c.forEach(v => { if (isFinite(v)) top = Math.max(top, v); }));
+  top = Math.min(top, 3.0);
+  ctx.strokeStyle = "#999"; ctx.lineWidth = 1; ctx.fillStyle = "#555"; ctx.font = "12px sans-serif";
+  ctx.beginPath(); ctx.moveTo(left, 4); ctx.lineTo(left, H - bottom); ctx.lineTo(W - 4, H - bottom); ctx.stroke();
+  ctx.textAlign = "right"; ctx.fillText(top.toFixed(2), left - 4, 12); ctx.fillText("0", left - 4, H - bottom);
+  ctx.textAlign = "center"; ctx.fillText(`epoch (of ${d.target})`, (left + W) / 2, H - 5);
+  const draw = (c, colour, width) => {
+    if (c.length < 2) return;
+    const epochs = d.epoch || c.length;
+    ctx.strokeStyle = colour; ctx.lineWidth = width; ctx.beginPath();
+    c.forEach((v, k) => {
+      const x = left + (W - 4 - left) * (epochs * k / (c.length - 1)) / d.target;
+      const y = H - bottom - (H - bottom - 4) * Math.min(v, top) / top;
+      k ? ctx.lineTo(x, y) : ctx.moveTo(x, y);
+    });
+    ctx.stroke();
+  };
+  const hovered = root._hover !== null && root._hover !== undefined;
+  d.curves.forEach((c, i) => draw(c, hovered ? "rgba(180,180,180,0.6)" : curveColour(d.cells[i], d.cells), 1.3));
+  if (hovered) draw(d.curves[root._hover], "#111", 3);
+}
+
+export default function (component) {
+  const {data, parentElement} = component;
+  const d = data && data[0];   // sent as [message]: see ui_lab
+  if (!d) return;
+  let root = parentElement.querySelector(".lab-root");
+  if (!root) {
+    root = document.createElement("div");
+    root.className = "lab-root";
+    parentElement.appendChild(root);
+  }
+  const shape = JSON.stringify(d.tables);
+  if (root._shape !== shape) { build(root, d, component); root._shape = shape; root._hover = null; }
+  root._data = d;
+  const bytes = decode(d.images), size = d.n * d.n * 3;
+  root.querySelectorAll("td.lab-cell").forEach(td => {
+    const i = Number(td.dataset.i);
+    paintCell(td.querySelector("canvas"), bytes, i * size, d);
+    td.querySelector(".lab-score").textContent = `${d.cells[i].score} · ${d.cells[i].params}p`;
+  });
+  root.querySelector(".lab-heat-title").textContent = `${d.metric} by depth and width`;
+  root.querySelectorAll("td.lab-heat").forEach(td => {
+    const c = d.cells[Number(td.dataset.i)];
+    td.style.background = heatColour(c.quality);
+    td.style.color = c.quality !== null && c.quality > 0.55 ? "#fff" : "#222";
+    td.innerHTML = `<b>${c.score}</b><br>${c.params}p`;
+  });
+  paintCurves(root);
+  window.__labPaints = (window.__labPaints || 0) + 1;  // read by the browser tests and the benchmark
+  root.dataset.paints = String(window.__labPaints);
+  root.dataset.epoch = String(d.epoch);
+}
+"""

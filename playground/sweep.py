@@ -7,11 +7,13 @@ The networks are split over the machine's cores, one thread each (XLA runs such 
 
 from __future__ import annotations
 
+import atexit
 import concurrent.futures
 import functools
 import os
 import threading
 import time
+import weakref
 from typing import NamedTuple
 
 import jax
@@ -84,6 +86,10 @@ def _take(tree, start, stop):
     return jax.tree.map(lambda a: a[start:stop], tree)
 
 
+_compile_lock = threading.Lock()
+_compiled: dict = {}  # (spec, capacity, argument shapes) -> [lock, compiled program]
+
+
 @functools.lru_cache(maxsize=16)
 def _vmapped(spec: PaddedSpec, capacity: int):
     return jax.jit(jax.vmap(functools.partial(train_epochs, spec, capacity=capacity), in_axes=(0, None, 0, None)))
@@ -132,9 +138,17 @@ class Sweep:
                      a.n_params) for c, a in zip(self.configs, self.archs)]
 
     def compile(self):
+        """The compiled program for one thread's share of the networks (compiled once per shape per process)."""
         share = _take(self.state, 0, self.per_thread), _take(self.knobs, 0, self.per_thread)
-        run = _vmapped(self.spec, self.capacity)
-        return run.lower(share[0], self.data, share[1], jnp.int32(1)).compile()
+        leaves, structure = jax.tree.flatten((share, self.data))
+        key = (self.spec, self.capacity, structure, tuple((a.shape, str(a.dtype)) for a in leaves))
+        with _compile_lock:  # one lock per shape: other shapes compile meanwhile
+            entry = _compiled.setdefault(key, [threading.Lock(), None])
+        with entry[0]:
+            if entry[1] is None:
+                run = _vmapped(self.spec, self.capacity)
+                entry[1] = run.lower(share[0], self.data, share[1], jnp.int32(1)).compile()
+            return entry[1]
 
     def advance(self, epochs: int):
         """Train every network `epochs` more epochs (a network that diverges stays at its last finite state)."""
@@ -210,6 +224,18 @@ class Snapshot(NamedTuple):
     test_loss: list        # per network, its test loss per epoch so far
 
 
+_runs: "weakref.WeakSet[SweepRun]" = weakref.WeakSet()
+
+
+@atexit.register
+def _stop_runs():
+    """A training thread still inside XLA when the interpreter exits aborts the process: stop and join them first."""
+    for run in list(_runs):
+        run.stop()
+    for run in list(_runs):
+        run.wait(30)
+
+
 class SweepRun:
     """A sweep trained to `target` epochs in a background thread, chunk by chunk; a UI polls `snapshot`.
 
@@ -225,13 +251,19 @@ class SweepRun:
         self.error: str | None = None
         self.snapshot: Snapshot | None = None
         self.published: list[int] = []  # the epoch of every snapshot, in order
+        self.compile_seconds: float | None = None  # compiling (or loading) the programs, before the first chunk
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._train, name="sweep", daemon=True)
+        _runs.add(self)
         self._thread.start()
 
     def _train(self):
         try:
+            grids = threading.Thread(target=self.sweep.output_grids, args=(self.grid,))  # compiles the probe
+            grids.start()  # ... alongside the trainer: XLA compiles without holding the interpreter
             self.sweep.compile()
+            grids.join()
+            self.compile_seconds = time.monotonic() - self.started
             chunk = self.FIRST_CHUNK
             while self.sweep.epoch < self.target and not self._stop.is_set():
                 self.sweep.advance(min(chunk, self.target - self.sweep.epoch))
@@ -268,3 +300,51 @@ class SweepRun:
     def stop(self):
         """Stop after the chunk in progress (a replaced run must not keep the cores busy)."""
         self._stop.set()
+
+
+# --- compiling ahead: the lab prepares the sweep its widgets describe before Run is pressed ------------------------
+
+PREPARE_AFTER = 1.0  # seconds a choice must stay unchanged before it is compiled (people click several options)
+
+_prepare_pool = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="sweep-prepare")
+_prepare_lock = threading.Lock()
+_prepared: dict = {}      # tuple(configs) -> a compiled, untrained Sweep (only the latest one is kept)
+_wanted: list = [None]    # the configs most recently asked for: only they are prepared
+
+
+def prepare(configs: list[Config], grid: int = 40) -> concurrent.futures.Future | None:
+    """Build and compile (trainer and grid probe) the sweep of `configs` in the background once the choice has
+    stayed the same for PREPARE_AFTER seconds; `take_prepared` hands it over. Compilation is the one slow step of a
+    small sweep (~2 s on a new machine). Asking for other configs drops what was waiting. Returns the background
+    task, or None when these configs are already prepared or on their way."""
+    key = tuple(configs)
+    with _prepare_lock:
+        if key in _prepared or _wanted[0] == key:
+            return None
+        _wanted[0] = key
+    return _prepare_pool.submit(_prepare, key, grid)
+
+
+def _prepare(key: tuple, grid: int):
+    time.sleep(PREPARE_AFTER)
+    if _wanted[0] != key:  # superseded, or taken by a run that compiles it itself
+        return
+    sweep = Sweep(list(key))
+    sweep.compile()
+    sweep.output_grids(grid)
+    with _prepare_lock:
+        if _wanted[0] != key:
+            sweep.close()
+            return
+        for old in _prepared.values():
+            old.close()
+        _prepared.clear()
+        _prepared[key] = sweep
+
+
+def take_prepared(configs: list[Config]) -> Sweep | None:
+    """The prepared sweep of exactly these configs if it is ready (it is then no longer kept); either way nothing
+    more is prepared until `prepare` is asked again."""
+    with _prepare_lock:
+        _wanted[0] = None
+        return _prepared.pop(tuple(configs), None)

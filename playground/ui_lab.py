@@ -27,7 +27,8 @@ from .config import (ACTIVATION_NAMES, DATASET_NAMES, MAX_LAYERS, MAX_WIDTH, MUL
                      REGULARIZATION_NAMES, Config, ConfigError)
 from .model import Arch
 from .session import Session
-from .sweep import Sweep, SweepRun, ensemble_summary, grid_configs, match_parameter_count, n_params, seed_configs
+from .sweep import (Sweep, SweepRun, ensemble_summary, grid_configs, match_parameter_count, n_params, prepare,
+                    seed_configs, take_prepared)
 
 FRAME_SECONDS = 0.1  # the side-by-side fragment's period while it trains
 PAINT_SECONDS = 0.3  # sweep and ensemble fragments: repaint the background run's latest snapshot this often
@@ -206,7 +207,7 @@ def _start_sweep():
     try:
         base = _with_dataset(_playground_config(), s.sweep_dataset)
         configs = grid_configs(base, depths, widths or [1], activations)
-        sweep = Sweep(configs)
+        sweep = take_prepared(configs) or Sweep(configs)
     except (ValueError, ConfigError) as err:
         s.lab_sweep_error = f"This sweep cannot run: {err}"
         return
@@ -230,6 +231,7 @@ def sweep_section():
     metric_col.selectbox("Heatmap shows", METRICS, key="sweep_metric", format_func=lambda m: m.replace("_", " "))
     if s.get("lab_sweep_error"):
         st.error(s.lab_sweep_error)
+    _prepare_planned_sweep()
     run = s.get("lab_sweep")
     if run is None:
         st.info("Choose depths, widths and activations, then press Run sweep: all networks train together and the "
@@ -239,6 +241,21 @@ def sweep_section():
     s.lab_sweep_timer = run.running
     st.fragment(_sweep_live, run_every=PAINT_SECONDS if run.running else None)()
     _sweep_picker(run.sweep)
+
+
+def _prepare_planned_sweep():
+    """Compile the sweep the widgets describe while the user looks at it (not while the playground animates or a
+    sweep trains: those need the cores)."""
+    s = st.session_state
+    depths, widths, activations = sorted(s.sweep_depths), sorted(s.sweep_widths), list(s.sweep_activations)
+    run = s.get("lab_sweep")
+    if s.get("playing") or (run is not None and run.running) or sweep_problem(depths, widths, activations):
+        return
+    try:
+        prepare(grid_configs(_with_dataset(_playground_config(), s.sweep_dataset), depths, widths or [1],
+                             activations), GRID)
+    except (ValueError, ConfigError):
+        pass  # reported when Run is pressed
 
 
 def _metric(config: Config) -> str:

@@ -8,7 +8,7 @@ import pytest
 from playground.config import Config
 from playground.model import layers_of
 from playground.session import Session
-from playground.sweep import Sweep, grid_configs, seed_configs
+from playground.sweep import Sweep, SweepRun, grid_configs, prepare, seed_configs, take_prepared
 
 
 def test_grid_configs_cover_the_grid_once():
@@ -63,3 +63,42 @@ def test_sweep_cli_json():
     for row in rows:
         assert set(row) >= {"depth", "width", "activation", "params", "train_loss", "test_loss", "train_accuracy",
                             "test_accuracy"}
+
+
+def test_a_background_run_publishes_chunks_and_ends_where_a_direct_sweep_does():
+    configs = grid_configs(Config(dataset="xor"), [1, 2], [2, 4])
+    run = SweepRun(Sweep(configs), target=150, grid=20).wait(120)
+    assert not run.running and run.error is None and run.seconds > 0
+    assert run.published == [SweepRun.FIRST_CHUNK, SweepRun.FIRST_CHUNK + SweepRun.CHUNK, 150]
+    snapshot = run.snapshot
+    assert snapshot.epoch == 150 and snapshot.grids.shape == (4, 20, 20, 1)
+    assert [len(curve) for curve in snapshot.test_loss] == [150] * 4
+    direct = Sweep(configs)
+    direct.advance(150)
+    for shown, expected in zip(snapshot.results, direct.results()):
+        assert shown["test_loss"] == pytest.approx(expected["test_loss"], abs=1e-5)
+
+
+def test_a_stopped_run_ends_after_its_chunk_in_progress():
+    run = SweepRun(Sweep(grid_configs(Config(dataset="spiral"), [3], [8])), target=3000)
+    run.stop()
+    run.wait(120)
+    assert not run.running and run.epoch <= SweepRun.FIRST_CHUNK
+
+
+def test_a_prepared_sweep_is_compiled_fresh_and_handed_over_once():
+    configs = grid_configs(Config(dataset="circle"), [1, 5], [3])
+    prepare(configs, grid=20).result(120)
+    assert prepare(configs, grid=20) is None  # ready: not prepared twice
+    prepared = take_prepared(configs)
+    assert prepared is not None and prepared.epoch == 0 and prepared.configs == configs
+    assert take_prepared(configs) is None  # handed over once
+    assert prepared.compile() is Sweep(configs).compile()  # compiled once per shape in this process, then reused
+
+
+def test_only_the_latest_choice_is_prepared():
+    first, second = (grid_configs(Config(dataset="circle"), depths, [2]) for depths in ([1], [1, 2]))
+    superseded = prepare(first, grid=20)
+    prepare(second, grid=20).result(120)
+    superseded.result(120)
+    assert take_prepared(first) is None  # asked for, then replaced before it was compiled

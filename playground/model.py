@@ -140,7 +140,7 @@ def params_from_layers(arch: Arch, layers) -> nnx.State:
     """An nnx.State of params from [(kernel (in, out), bias (out,))] arrays, input side first."""
     def take(path, leaf):
         layer, is_kernel = layer_of(path)
-        return jnp.asarray(layers[layer][0 if is_kernel else 1], jnp.float32)
+        return jnp.asarray(np.asarray(layers[layer][0 if is_kernel else 1], np.float32))
     return jax.tree_util.tree_map_with_path(take, params_template(len(arch.sizes) - 1))
 
 

@@ -51,7 +51,8 @@ class Layout(NamedTuple):
         act_id[:n] = [names.index(a) for a in arch.activations]
         dropout = np.zeros(L, np.float32)
         dropout[:n] = arch.dropout
-        return cls(jnp.asarray(active, jnp.float32), jnp.asarray(mask), jnp.asarray(act_id), jnp.asarray(dropout))
+        # dtypes settled in numpy: a conversion on the device would compile a small program per new shape
+        return cls(jnp.asarray(active.astype(np.float32)), jnp.asarray(mask), jnp.asarray(act_id), jnp.asarray(dropout))
 
 
 def _hidden_stack(params: Padded, layout: Layout, x, matmul, key=None, names: tuple[str, ...] = ACTIVATION_NAMES):

@@ -128,9 +128,13 @@ class Sweep:
         layers = [_pad_layers_np(self.spec, a, init_layers(a, c.init, c.seed)) for c, a in zip(configs, archs)]
         params = Padded(jnp.asarray(np.stack([w for w, _ in layers])), jnp.asarray(np.stack([b for _, b in layers])))
         n = len(configs)
-        return TrainState(params, jax.vmap(optimizer(self.spec.optimizer).init)(params),
-                          jax.vmap(jax.random.key)(jnp.asarray([c.seed for c in configs])),
-                          jnp.zeros(n, jnp.int32), jnp.zeros(n, bool))
+        # Every network's fresh optimizer state is the same: one network's, repeated on the host. (A vmapped init
+        # or key would compile small programs for each new number of networks: ~0.5 s on a new machine.)
+        one = optimizer(self.spec.optimizer).init(Padded(np.zeros_like(layers[0][0]), np.zeros_like(layers[0][1])))
+        opt_state = jax.tree.map(lambda a: jnp.asarray(np.repeat(np.asarray(a)[None], n, 0)), one)
+        keys = jax.random.wrap_key_data(np.stack([np.asarray(jax.random.key_data(jax.random.key(c.seed)))
+                                                  for c in configs]))
+        return TrainState(params, opt_state, keys, jnp.zeros(n, jnp.int32), jnp.zeros(n, bool))
 
     @property
     def cells(self) -> list[Cell]:

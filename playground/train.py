@@ -93,7 +93,7 @@ class Knobs(NamedTuple):
         rate = c.regularization_rate
         trainable = np.ones(len(c.layers) + 1, np.float32)
         trainable[[k - 1 for k in c.freeze]] = 0.0
-        f32 = lambda v: jnp.asarray(v, jnp.float32)  # noqa: E731
+        f32 = lambda v: jnp.asarray(np.float32(v))  # noqa: E731  (converted on the host: nothing to compile)
         return cls(f32(c.learning_rate), f32(rate if c.regularization == "l1" else 0.0),
                    f32(rate if c.regularization == "l2" else 0.0), jnp.asarray(trainable))
 

@@ -197,6 +197,8 @@ export default function (component) {
   }
   const shape = JSON.stringify(d.tables);
   if (root._shape !== shape) { build(root, d, component); root._shape = shape; root._hover = null; }
+  else if (root._data && root._data.epoch === d.epoch && root._data.metric === d.metric &&
+           root._data.images === d.images) return;  // a repaint of the same snapshot
   root._data = d;
   const bytes = decode(d.images), size = d.n * d.n * 3;
   root.querySelectorAll("td.lab-cell").forEach(td => {

@@ -277,11 +277,14 @@ def _sweep_live():
         st.caption("Compiling one program for all these networks (about a second; a shape compiled before loads "
                    "from disk)…")
         return
-    d = sweep.dataset
-    message = lab_view.sweep_message(sweep.cells, snapshot.results, snapshot.grids, snapshot.test_loss,
-                                     _head(sweep.configs[0]), d.points_train, d.y_train, d.extent,
-                                     _metric(sweep.configs[0]), snapshot.epoch, run.target)
-    lab_component(data=[message], key="lab_grid", on_open_change=_open_clicked_cell)
+    d, metric = sweep.dataset, _metric(sweep.configs[0])
+    cached = s.get("lab_message")  # repaints between two snapshots resend the same message, built once
+    if cached is None or cached[0] is not snapshot or cached[1] != metric:
+        message = lab_view.sweep_message(sweep.cells, snapshot.results, snapshot.grids, snapshot.test_loss,
+                                         _head(sweep.configs[0]), d.points_train, d.y_train, d.extent, metric,
+                                         snapshot.epoch, run.target)
+        s.lab_message = cached = (snapshot, metric, message)
+    lab_component(data=[cached[2]], key="lab_grid", on_open_change=_open_clicked_cell)
     results = snapshot.results
     i = min(s.get("sweep_cell", 0), len(results) - 1)
     r = results[i]

@@ -133,6 +133,7 @@ def main():
         print(f"{'browser, click -> finished, ' + attempt:48} {r['seconds']:8.2f}")
         print(f"{'   first grid painted':48} {r['first grid'] or float('nan'):8.2f}")
         print(f"{'   grid repaints seen':48} {r['repaints']:8d}   epochs shown: {r['epochs']}")
+        print(f"{'   the page said':48} {r['status']}")
 
 
 if __name__ == "__main__":

@@ -151,6 +151,8 @@ def _status(run, what: str):
     else:
         epoch, target, running, seconds = run["epoch"], run["target"], run["running"], _elapsed(run)
     state = f"finished in {seconds:.1f} s" if not running else f"training… {seconds:.1f} s"
+    if isinstance(run, SweepRun) and run.compile_seconds is not None and run.compile_seconds >= 0.1:
+        state += f" ({run.compile_seconds:.1f} s of it compiling)"
     st.markdown(f'<div class="lab-status" style="font-size:22px;font-weight:600">{what}: epoch {epoch:,} of '
                 f'{target:,} · {state}</div>', unsafe_allow_html=True)
     if isinstance(run, SweepRun) and run.error:

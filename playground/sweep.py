@@ -313,7 +313,7 @@ PREPARE_AFTER = 1.0  # seconds a choice must stay unchanged before it is compile
 _prepare_pool = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="sweep-prepare")
 _prepare_lock = threading.Lock()
 _prepared: dict = {}      # tuple(configs) -> a compiled, untrained Sweep (only the latest one is kept)
-_wanted: list = [None]    # the configs most recently asked for: only they are prepared
+_wanted: list = [None, 0.0]  # the configs most recently asked for (only they are prepared), and when
 
 
 def prepare(configs: list[Config], grid: int = 40) -> concurrent.futures.Future | None:
@@ -325,12 +325,14 @@ def prepare(configs: list[Config], grid: int = 40) -> concurrent.futures.Future 
     with _prepare_lock:
         if key in _prepared or _wanted[0] == key:
             return None
-        _wanted[0] = key
+        _wanted[:] = [key, time.monotonic()]
     return _prepare_pool.submit(_prepare, key, grid)
 
 
 def _prepare(key: tuple, grid: int):
-    time.sleep(PREPARE_AFTER)
+    _lower_priority()
+    while _wanted[0] == key and time.monotonic() - _wanted[1] < PREPARE_AFTER:  # wait for a quiet moment
+        time.sleep(0.05)
     if _wanted[0] != key:  # superseded, or taken by a run that compiles it itself
         return
     sweep = Sweep(list(key))
@@ -344,6 +346,15 @@ def _prepare(key: tuple, grid: int):
             old.close()
         _prepared.clear()
         _prepared[key] = sweep
+
+
+def _lower_priority():
+    """Compile ahead at the lowest CPU priority: when Run is pressed while a superseded choice still compiles (an XLA
+    compilation cannot be stopped), the sweep that was asked for gets the cores."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)  # this thread only (Linux)
+    except (AttributeError, OSError):
+        pass
 
 
 def take_prepared(configs: list[Config]) -> Sweep | None:

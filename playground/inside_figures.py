@@ -128,28 +128,6 @@ def activation_curves_figure(curves: dict) -> go.Figure:
 
 # --- sweeps -----------------------------------------------------------------------------------------------------------
 
-def sweep_heatmap_figure(results: list[dict], metric: str = "test_accuracy", activation: str | None = None):
-    """Depth x width heatmap of a metric, each cell annotated with its parameter count."""
-    rows = [r for r in results if activation is None or r["activation"] in (activation, "")]
-    depths = sorted({r["depth"] for r in rows})
-    widths = sorted({r["width"] for r in rows if r["depth"] > 0}) or [0]
-    z = np.full((len(depths), len(widths)), np.nan)
-    text = np.full(z.shape, "", dtype=object)
-    for r in rows:
-        i = depths.index(r["depth"])
-        for j, w in enumerate(widths):
-            if r["width"] == w or r["depth"] == 0:
-                z[i, j] = np.nan if r[metric] is None else r[metric]
-                text[i, j] = f"{'' if r[metric] is None else format(r[metric], '.2f')}<br>{r['params']} p"
-    fig = go.Figure(go.Heatmap(z=z, x=[str(w) for w in widths], y=[str(d) for d in depths], text=text,
-                               texttemplate="%{text}", colorscale="Blues" if "accuracy" in metric else "Reds_r",
-                               colorbar=dict(title=metric.replace("_", " "))))
-    fig.update_layout(title=f"{metric.replace('_', ' ')} by depth and width" + (f" ({activation})" if activation
-                                                                                else ""),
-                      xaxis_title="neurons per layer", yaxis_title="hidden layers", height=380, **_LAYOUT)
-    return fig
-
-
 def overlaid_loss_figure(curves: dict[str, np.ndarray], title: str = "Test loss") -> go.Figure:
     fig = go.Figure()
     for i, (name, values) in enumerate(curves.items()):

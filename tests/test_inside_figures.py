@@ -1,6 +1,8 @@
+import base64
+
 import numpy as np
 
-from playground import analysis, inside_figures as figs
+from playground import analysis, inside_figures as figs, lab_view
 from playground.config import Config
 from playground.model import layers_of
 from playground.session import Session
@@ -40,12 +42,25 @@ def test_inside_figures_are_built_from_probe_arrays():
     assert len(fig.data) == 4
 
 
-def test_sweep_heatmap_has_one_cell_per_network():
+def test_the_lab_canvas_message_has_one_cell_per_network():
+    """lab_view.sweep_message: the no-hidden-layer network fills its row; scores, pictures and curves per network."""
     sweep = Sweep(grid_configs(Config(dataset="xor"), [0, 1, 2], [2, 4]))
     sweep.advance(10)
-    fig = figs.sweep_heatmap_figure(sweep.results())
-    z = np.asarray(fig.data[0].z, dtype=float)
-    assert z.shape == (3, 2) and np.isfinite(z).all()
-    assert "p" in fig.data[0].text[1][1]
+    d, results = sweep.dataset, sweep.results()
+    grids = sweep.output_grids(16)
+    curves = [sweep.history(i).test_loss for i in range(len(results))]
+    message = lab_view.sweep_message(sweep.cells, results, grids, curves, "sigmoid_ce", d.points_train, d.y_train,
+                                     d.extent, "test_accuracy", 10, 100)
+    (table,) = message["tables"]
+    assert table["depths"] == [0, 1, 2] and table["widths"] == [2, 4]
+    assert table["rows"] == [[0, 0], [1, 2], [3, 4]]  # depth 0 is one network, shown under every width
+    assert len(base64.b64decode(message["images"])) == 5 * 16 * 16 * 3
+    assert [c["score"] for c in message["cells"]] == [f"{100 * r['test_accuracy']:.0f}%" for r in results]
+    assert all(0 <= c["quality"] <= 1 for c in message["cells"]) and len(message["points"]) == d.n_train
+    assert [len(c) for c in message["curves"]] == [10] * 5
+    losses = lab_view.sweep_message(sweep.cells, results, grids, curves, "sigmoid_ce", d.points_train, d.y_train,
+                                    d.extent, "test_loss", 10, 100)["cells"]
+    best, worst = np.argmin([r["test_loss"] for r in results]), np.argmax([r["test_loss"] for r in results])
+    assert losses[best]["quality"] == 1.0 and losses[worst]["quality"] == 0.0
     fig = figs.overlaid_loss_figure({"a": np.array([1.0, 0.5]), "b": np.array([1.0, 0.2])})
     assert len(fig.data) == 2

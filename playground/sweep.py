@@ -82,6 +82,13 @@ class Cell(NamedTuple):
     params: int
 
 
+def cells_of(configs: list[Config]) -> list[Cell]:
+    """What a grid shows of each network: its config, depth, width, activation and parameter count."""
+    archs = [Arch.from_config(c) for c in configs]
+    return [Cell(c, len(a.widths), a.widths[0] if a.widths else 0, a.activations[0] if a.activations else "",
+                 a.n_params) for c, a in zip(configs, archs)]
+
+
 def _take(tree, start, stop):
     return jax.tree.map(lambda a: a[start:stop], tree)
 
@@ -138,8 +145,7 @@ class Sweep:
 
     @property
     def cells(self) -> list[Cell]:
-        return [Cell(c, len(a.widths), a.widths[0] if a.widths else 0, a.activations[0] if a.activations else "",
-                     a.n_params) for c, a in zip(self.configs, self.archs)]
+        return cells_of(self.configs)
 
     def compile(self):
         """The compiled program for one thread's share of the networks (compiled once per shape per process)."""
@@ -248,8 +254,11 @@ class SweepRun:
 
     FIRST_CHUNK, CHUNK = 20, 100
 
-    def __init__(self, sweep: Sweep, target: int, grid: int = 40):
-        self.sweep, self.target, self.grid = sweep, target, grid
+    def __init__(self, sweep: "Sweep | list[Config]", target: int, grid: int = 40):
+        """`sweep`: a built Sweep, or its configs (then it is built in the thread: a click returns at once)."""
+        self.configs = list(sweep.configs if isinstance(sweep, Sweep) else sweep)
+        self.sweep: Sweep | None = sweep if isinstance(sweep, Sweep) else None
+        self.target, self.grid = target, grid
         self.started = time.monotonic()
         self.seconds: float | None = None  # wall time from start to the last chunk, once finished
         self.error: str | None = None
@@ -263,6 +272,8 @@ class SweepRun:
 
     def _train(self):
         try:
+            if self.sweep is None:
+                self.sweep = Sweep(self.configs)
             grids = threading.Thread(target=self.sweep.output_grids, args=(self.grid,))  # compiles the probe
             grids.start()  # ... alongside the trainer: XLA compiles without holding the interpreter
             self.sweep.compile()
@@ -278,7 +289,8 @@ class SweepRun:
             self.error = f"{type(err).__name__}: {err}"
         finally:
             self.seconds = time.monotonic() - self.started
-            self.sweep.close()
+            if self.sweep is not None:
+                self.sweep.close()
 
     def take_snapshot(self) -> Snapshot:
         s = self.sweep

@@ -27,7 +27,7 @@ from .config import (ACTIVATION_NAMES, DATASET_NAMES, MAX_LAYERS, MAX_WIDTH, MUL
                      REGULARIZATION_NAMES, Config, ConfigError)
 from .model import Arch
 from .session import Session
-from .sweep import (Sweep, SweepRun, ensemble_summary, grid_configs, match_parameter_count, n_params, prepare,
+from .sweep import (SweepRun, cells_of, ensemble_summary, grid_configs, match_parameter_count, n_params, prepare,
                     seed_configs, take_prepared)
 
 FRAME_SECONDS = 0.1  # the side-by-side fragment's period while it trains
@@ -209,12 +209,11 @@ def _start_sweep():
     try:
         base = _with_dataset(_playground_config(), s.sweep_dataset)
         configs = grid_configs(base, depths, widths or [1], activations)
-        sweep = take_prepared(configs) or Sweep(configs)
     except (ValueError, ConfigError) as err:
         s.lab_sweep_error = f"This sweep cannot run: {err}"
         return
     _stop(s.get("lab_sweep"))
-    s.lab_sweep = SweepRun(sweep, int(s.sweep_epochs), GRID)
+    s.lab_sweep = SweepRun(take_prepared(configs) or configs, int(s.sweep_epochs), GRID)  # builds in its thread
     s.sweep_cell = 0
 
 
@@ -242,7 +241,7 @@ def sweep_section():
         return
     s.lab_sweep_timer = run.running
     st.fragment(_sweep_live, run_every=PAINT_SECONDS if run.running else None)()
-    _sweep_picker(run.sweep)
+    _sweep_picker(cells_of(run.configs))
 
 
 def _prepare_planned_sweep():
@@ -273,8 +272,9 @@ def _sweep_live():
         st.rerun()
     run = s.lab_sweep
     _timer_done(run, "lab_sweep_timer")
-    sweep, snapshot = run.sweep, run.snapshot
-    _status(run, f"{len(sweep.configs)} networks")
+    snapshot = run.snapshot  # first: once there is a snapshot, the sweep is built
+    sweep = run.sweep
+    _status(run, f"{len(run.configs)} networks")
     if snapshot is None:
         st.caption("Compiling one program for all these networks (about a second; a shape compiled before loads "
                    "from disk)…")
@@ -305,13 +305,12 @@ def _open_clicked_cell():
     clicked = None if state is None else (state.get("open") if hasattr(state, "get") else getattr(state, "open", None))
     if clicked is None or "lab_sweep" not in s:
         return
-    cells = s.lab_sweep.sweep.cells
+    cells = cells_of(s.lab_sweep.configs)
     s.sweep_cell = min(int(clicked), len(cells) - 1)
     ui.open_in_playground(cells[s.sweep_cell].config)
 
 
-def _sweep_picker(sweep: Sweep):
-    cells = sweep.cells
+def _sweep_picker(cells):
     pick, button = st.columns([3, 1], vertical_alignment="bottom")
     pick.selectbox("Network (its numbers are shown above)", range(len(cells)), key="sweep_cell",
                    format_func=lambda i: f"depth {cells[i].depth} × width {cells[i].width} "
@@ -322,7 +321,7 @@ def _sweep_picker(sweep: Sweep):
 
 def _open_sweep_cell():
     s = st.session_state
-    cells = s.lab_sweep.sweep.cells
+    cells = cells_of(s.lab_sweep.configs)
     ui.open_in_playground(cells[min(s.get("sweep_cell", 0), len(cells) - 1)].config)
 
 
@@ -456,12 +455,12 @@ def _start_seeds():
     s.lab_seeds_error = None
     config = _playground_config()
     try:
-        sweep = Sweep(seed_configs(config, int(s.seeds_n)))
+        configs = seed_configs(config, int(s.seeds_n))
     except (ValueError, ConfigError) as err:
         s.lab_seeds_error = f"This ensemble cannot run: {err}"
         return
     _stop(s.get("lab_seeds"))
-    s.lab_seeds = SweepRun(sweep, int(s.seeds_epochs), GRID)
+    s.lab_seeds = SweepRun(configs, int(s.seeds_epochs), GRID)  # built and compiled in its thread
 
 
 def seed_section():
@@ -489,9 +488,10 @@ def _seeds_live():
     s = st.session_state
     run = s.lab_seeds
     _timer_done(run, "lab_seeds_timer")
-    sweep, snapshot = run.sweep, run.snapshot
-    config = sweep.configs[0]
-    _status(run, f"{len(sweep.configs)} seeds of {short_name(config)}")
+    snapshot = run.snapshot  # first: once there is a snapshot, the sweep is built
+    sweep = run.sweep
+    config = run.configs[0]
+    _status(run, f"{len(run.configs)} seeds of {short_name(config)}")
     if snapshot is None:
         return
     results = snapshot.results

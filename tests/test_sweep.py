@@ -80,10 +80,12 @@ def test_a_background_run_publishes_chunks_and_ends_where_a_direct_sweep_does():
 
 
 def test_a_stopped_run_ends_after_its_chunk_in_progress():
-    run = SweepRun(Sweep(grid_configs(Config(dataset="spiral"), [3], [8])), target=3000)
+    configs = grid_configs(Config(dataset="spiral"), [3], [8])
+    run = SweepRun(configs, target=3000)  # given configs, the run builds its sweep in its own thread
     run.stop()
     run.wait(120)
-    assert not run.running and run.epoch <= SweepRun.FIRST_CHUNK
+    assert not run.running and run.error is None and run.epoch <= SweepRun.FIRST_CHUNK
+    assert run.sweep.configs == configs == run.configs
 
 
 def test_a_prepared_sweep_is_compiled_fresh_and_handed_over_once():

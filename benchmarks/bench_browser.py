@@ -15,7 +15,7 @@ from pathlib import Path
 import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from browser_utils import (boundary_pixels, chromium_page, click_button, paints, shown_epoch,  # noqa: E402
+from browser_utils import (boundary_pixels, chromium_page, click_button, cpu_seconds, paints, shown_epoch,  # noqa: E402
                            streamlit_server, wait_for_live_view)
 
 C2 = "?dataset=spiral&layers=8,8,8,8,8,8"
@@ -27,11 +27,6 @@ CASES = {  # name: (query string, epochs per frame)
 }
 SPEEDS = (1, 2, 3, 5, 10, 20, 50, 100, 250)  # the speed slider's stops (playground/ui.py)
 WARMUP_S, MEASURE_S = 10.0, 10.0
-
-
-def cpu_seconds(process: psutil.Process) -> float:
-    t = process.cpu_times()
-    return t.user + t.system
 
 
 def pause_latency(page) -> float:

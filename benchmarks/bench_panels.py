@@ -15,7 +15,8 @@ from pathlib import Path
 import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from browser_utils import chromium_page, click_button, paints, shown_epoch, streamlit_server, wait_for_live_view  # noqa: E402,E501
+from browser_utils import (chromium_page, click_button, cpu_seconds, open_panel, paints, shown_epoch,  # noqa: E402
+                           streamlit_server, wait_for_live_view)
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from playground.ui_inside import PANELS  # noqa: E402
@@ -26,19 +27,6 @@ C2 = "?dataset=spiral&layers=8,8,8,8,8,8"
 CASES = {"no panel": (), **{name: (name,) for name in PANELS}, "all panels": PANELS, "no panel, again": ()}
 WARMUP_S = 8.0
 MEASURE_S = float(sys.argv[1]) if len(sys.argv) > 1 else 10.0
-
-
-def cpu_seconds(process: psutil.Process) -> float:
-    t = process.cpu_times()
-    return t.user + t.system
-
-
-def open_panel(page, label: str):
-    picker = page.get_by_role("combobox", name="See inside the network")
-    picker.click()
-    picker.press_sequentially(label[:8], delay=30)
-    page.get_by_role("option", name=label, exact=True).click()
-    page.keyboard.press("Escape")
 
 
 def measure(page, server: psutil.Process, url: str, panels) -> dict:

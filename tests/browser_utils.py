@@ -112,6 +112,22 @@ def click_button(page, label: str):
     page.get_by_role("button", name=label, exact=True).click()
 
 
+def open_panel(page, label: str):
+    """Open an inside panel as a person would: click the multiselect, type the start of the label, pick the option,
+    close the list."""
+    picker = page.get_by_role("combobox", name="See inside the network")
+    picker.click()
+    picker.press_sequentially(label[:8], delay=30)
+    page.get_by_role("option", name=label, exact=True).click()
+    page.keyboard.press("Escape")
+
+
+def cpu_seconds(process) -> float:
+    """User + system CPU time of a psutil.Process (the benchmarks' server CPU)."""
+    t = process.cpu_times()
+    return t.user + t.system
+
+
 def wait_until(condition, timeout: float = 30.0, every: float = 0.1) -> bool:
     """Poll `condition` until it is true (True) or `timeout` seconds pass (False)."""
     deadline = time.monotonic() + timeout

@@ -3,23 +3,12 @@
 AppTest runs the `run_every` fragment exactly once per `run()`, so one run while playing is one frame.
 """
 
-from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
+from app_utils import fresh
 from playground import ui
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
-
-
-def fresh(**query) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    for name, value in query.items():
-        at.query_params[name] = value
-    at.run()
-    assert not at.exception
-    return at
 
 
 def config(at):

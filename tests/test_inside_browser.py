@@ -8,8 +8,8 @@ import time
 
 import pytest
 
-from browser_utils import wait_until, browser_available, chromium_page, click_button, shown_epoch, streamlit_server, \
-    wait_for_live_view
+from browser_utils import wait_until, browser_available, chromium_page, click_button, open_panel, shown_epoch, \
+    streamlit_server, wait_for_live_view
 
 reason = browser_available()
 if reason and os.environ.get("CI") == "true":
@@ -43,15 +43,6 @@ def page():
 
 def plot_count(page) -> int:
     return page.locator(".js-plotly-plot").count()
-
-
-def open_panel(page, label: str):
-    """Click the multiselect, type the start of the label, pick the option, close the list: as a person would."""
-    picker = page.get_by_role("combobox", name="See inside the network")
-    picker.click()
-    picker.press_sequentially(label[:8], delay=30)
-    page.get_by_role("option", name=label, exact=True).click()
-    page.keyboard.press("Escape")
 
 
 def panel_box(page, label: str):

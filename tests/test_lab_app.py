@@ -9,24 +9,19 @@ a canvas component: AppTest reads the message it is sent (`lab_message`).
 import base64
 import json
 import time
-from pathlib import Path
 
 import numpy as np
 from streamlit.testing.v1 import AppTest
 
+from app_utils import fresh
 from playground import sweep as sweep_module, ui_lab
 from playground.sweep import Sweep, grid_configs
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
 LAB = "Depth × width lab"
 
 
 def lab(mode: str = "Sweep grid", **query) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    for name, value in query.items():
-        at.query_params[name] = value
-    at.run()
-    assert not at.exception
+    at = fresh(**query)
     at.session_state["page"] = LAB
     at.run()
     assert not at.exception

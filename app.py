@@ -1,8 +1,9 @@
-"""Neural network playground: `streamlit run app.py`. Reads top to bottom; the widgets live in playground/ui.py."""
+"""Neural network playground: `streamlit run app.py`. Reads top to bottom; the pages live in playground/web/."""
 
 import streamlit as st
 
-from playground import ui, ui_inside, ui_lab
+from playground.web import inside_panels, lab_page
+from playground.web import playground_page as ui
 
 st.set_page_config(page_title="Neural network playground", layout="wide")
 ui.init_state()          # once per browser session: config from the URL, a Session for it
@@ -29,7 +30,7 @@ with playground:
         ui.divergence_notice()
         ui.live_view_fragment()  # advances and repaints itself while playing
     ui.loss_chart()
-    ui_inside.inside_panels()   # gradients, layer spaces, saliency, statistics, landscape, replay
+    inside_panels.inside_panels()   # gradients, layer spaces, saliency, statistics, landscape, replay
 if lab.open:
     with lab:
-        ui_lab.lab_page()       # many networks at once: sweep grid, side by side, seed ensembles
+        lab_page.lab_page()       # many networks at once: sweep grid, side by side, seed ensembles

@@ -15,8 +15,16 @@ from pathlib import Path
 import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from browser_utils import (boundary_pixels, chromium_page, click_button, cpu_seconds, paints, shown_epoch,  # noqa: E402
-                           streamlit_server, wait_for_live_view)
+from browser_utils import (  # noqa: E402
+    boundary_pixels,
+    chromium_page,
+    click_button,
+    cpu_seconds,
+    paints,
+    shown_epoch,
+    streamlit_server,
+    wait_for_live_view,
+)
 
 C2 = "?dataset=spiral&layers=8,8,8,8,8,8"
 CASES = {  # name: (query string, epochs per frame)
@@ -25,7 +33,7 @@ CASES = {  # name: (query string, epochs per frame)
     "C2 spiral 6x8, speed 10": (C2, 10),
     "C2 spiral 6x8, speed 100": (C2, 100),
 }
-SPEEDS = (1, 2, 3, 5, 10, 20, 50, 100, 250)  # the speed slider's stops (playground/ui.py)
+SPEEDS = (1, 2, 3, 5, 10, 20, 50, 100, 250)  # the speed slider's stops (playground/web/playground_page.py)
 WARMUP_S, MEASURE_S = 10.0, 10.0
 
 

@@ -15,9 +15,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import jax  # noqa: E402
 
-from playground.config import Config  # noqa: E402
-from playground.session import Session  # noqa: E402
-from playground.train import compiled_trainer, data_shapes  # noqa: E402
+from playground.core.config import Config  # noqa: E402
+from playground.core.session import Session  # noqa: E402
+from playground.core.train import compiled_trainer, data_shapes  # noqa: E402
 
 C2 = Config(dataset="spiral", layers=(8,) * 6)
 C1 = Config()
@@ -66,8 +66,9 @@ def architecture_change_seconds(config: Config) -> tuple[list[float], float]:
 
 
 def padded_epochs_per_second(config: Config) -> float:
-    from playground.padded import PaddedSpec, padded_knobs, to_padded
     import jax.numpy as jnp
+
+    from playground.core.bridge import PaddedSpec, padded_knobs, to_padded
     s = Session(config)
     spec = PaddedSpec.from_spec(s.spec)
     run, _ = compiled_trainer(spec, data_shapes(s.data))
@@ -81,7 +82,7 @@ def padded_epochs_per_second(config: Config) -> float:
 
 def sweep_seconds() -> tuple[float, float]:
     """(wall seconds, of which compiling) of the 24-network sweep: depths 1-6, widths 2-8, spiral, 500 epochs."""
-    from playground.sweep import Sweep, grid_configs
+    from playground.core.sweep import Sweep, grid_configs
     start = time.perf_counter()
     sweep = Sweep(grid_configs(Config(dataset="spiral"), range(1, 7), (2, 4, 6, 8)))
     compile_start = time.perf_counter()
@@ -93,8 +94,8 @@ def sweep_seconds() -> tuple[float, float]:
 
 def landscape_seconds(config: Config) -> tuple[float, float]:
     """(first call with its compilation, median later call) of the 41x41 loss slice over the training set."""
-    from playground.analysis import LandscapeProbe
-    from playground.model import layers_of
+    from playground.core.analysis import LandscapeProbe
+    from playground.core.model import layers_of
     s = Session(config)
     s.advance(100)
     probe = LandscapeProbe(s.arch, layers_of(s.params))
@@ -133,7 +134,7 @@ def main():
     print(f"{'measure':{width}}  {'value':>10}  target")
     for label, value, target in rows:
         print(f"{label:{width}}  {value:>10}  {target}")
-    print("TensorFlow Playground's engine here (FACTS.md): C2 ~144 epochs/s, C1 ~1,240.")
+    print("TensorFlow Playground's engine here (docs/DESIGN.md): C2 ~185-205 epochs/s, C1 ~1,560-1,630.")
 
 
 if __name__ == "__main__":

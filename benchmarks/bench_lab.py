@@ -26,9 +26,9 @@ DEPTHS, WIDTHS, EPOCHS = range(1, 7), (2, 4, 6, 8), 500
 
 
 def engine_seconds() -> dict:
-    from playground.config import Config
-    from playground.sweep import Sweep, grid_configs
-    from playground.train import enable_compilation_cache
+    from playground.core.config import Config
+    from playground.core.sweep import Sweep, grid_configs
+    from playground.core.train import enable_compilation_cache
 
     enable_compilation_cache()
     began = time.perf_counter()

@@ -15,12 +15,19 @@ from pathlib import Path
 import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from browser_utils import (chromium_page, click_button, cpu_seconds, open_panel, paints, shown_epoch,  # noqa: E402
-                           streamlit_server, wait_for_live_view)
+from browser_utils import (  # noqa: E402
+    chromium_page,
+    click_button,
+    cpu_seconds,
+    open_panel,
+    paints,
+    shown_epoch,
+    streamlit_server,
+    wait_for_live_view,
+)
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from playground.ui_inside import PANELS  # noqa: E402
-
+from playground.web.inside_panels import PANELS  # noqa: E402
 
 C2 = "?dataset=spiral&layers=8,8,8,8,8,8"
 # "no panel" is measured first and last: on a shared machine the difference between the two shows the noise.

@@ -10,7 +10,7 @@ import math
 import sys
 import time
 
-from .config import FIELDS, ConfigError, from_strings
+from .core.config import FIELDS, ConfigError, from_strings
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -50,8 +50,8 @@ def _progress(done: int, total: int, loss: float):
 
 
 def train_command(args) -> int:
-    from .session import Session  # imported here so that --help answers without loading JAX
-    from .train import CAPACITY, compiled_trainer, data_shapes, enable_compilation_cache
+    from .core.session import Session  # imported here so that --help answers without loading JAX
+    from .core.train import CAPACITY, compiled_trainer, data_shapes, enable_compilation_cache
 
     enable_compilation_cache()
     values = {name: getattr(args, name) for name in FIELDS if getattr(args, name) is not None}
@@ -82,7 +82,7 @@ def train_command(args) -> int:
         "params": session.arch.n_params,
     }
     if session.epoch == 0:  # no epoch run yet: report the metrics of the initial weights
-        from .probes import accuracy, loss
+        from .core.probes import accuracy, loss
         arch, p, d = session.arch, session.params, session.data
         result["train_loss"] = loss(arch, p, d.x_train, d.y_train)
         result["test_loss"] = loss(arch, p, d.x_test, d.y_test)
@@ -117,9 +117,9 @@ def _int_list(flag: str, text: str, lo: int, hi: int) -> list[int]:
 
 
 def sweep_command(args) -> int:
-    from .config import ACTIVATION_NAMES, MAX_LAYERS, MAX_WIDTH
-    from .sweep import Sweep, grid_configs
-    from .train import enable_compilation_cache
+    from .core.config import ACTIVATION_NAMES, MAX_LAYERS, MAX_WIDTH
+    from .core.sweep import Sweep, grid_configs
+    from .core.train import enable_compilation_cache
 
     enable_compilation_cache()
     values = {name: getattr(args, name) for name in FIELDS if getattr(args, name, None) is not None}

@@ -1,7 +1,6 @@
 """Shared fixtures of the real-browser tests: one streamlit server and one chromium page per test module."""
 
 import pytest
-
 from browser_utils import chromium_page, streamlit_server
 
 

@@ -1,10 +1,10 @@
 import numpy as np
 import pytest
 
-from playground import analysis, probes
-from playground.config import Config
-from playground.model import layers_of, params_from_layers
-from playground.session import Session
+from playground.core import analysis, probes
+from playground.core.config import Config
+from playground.core.model import layers_of, params_from_layers
+from playground.core.session import Session
 
 
 def test_loss_landscape_centre_is_the_current_loss_and_trajectory_projects_back():

@@ -5,10 +5,9 @@ AppTest runs the `run_every` fragment exactly once per `run()`, so one run while
 
 
 import pytest
-
 from app_utils import fresh
-from playground import ui
 
+from playground.web import playground_page as ui
 
 
 def config(at):

@@ -6,9 +6,15 @@ import os
 import time
 
 import pytest
-
-from browser_utils import (wait_until, boundary_pixels, browser_available, click_button, paints, shown_epoch,
-                           wait_for_live_view)
+from browser_utils import (
+    boundary_pixels,
+    browser_available,
+    click_button,
+    paints,
+    shown_epoch,
+    wait_for_live_view,
+    wait_until,
+)
 
 reason = browser_available()
 if reason and os.environ.get("CI") == "true":

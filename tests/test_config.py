@@ -2,8 +2,16 @@ import dataclasses
 
 import pytest
 
-from playground.config import (ACTIVATION_NAMES, DEFAULT, FIELDS, Config, ConfigError, from_strings,
-                               from_strings_lenient, to_strings)
+from playground.core.config import (
+    ACTIVATION_NAMES,
+    DEFAULT,
+    FIELDS,
+    Config,
+    ConfigError,
+    from_strings,
+    from_strings_lenient,
+    to_strings,
+)
 
 
 def test_defaults_are_tensorflow_playgrounds():

@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from playground.config import CLASSIFICATION_DATASETS, DATASET_NAMES, Config
-from playground.datasets import DATASETS, feature_matrix, make_dataset
+from playground.core.config import CLASSIFICATION_DATASETS, DATASET_NAMES, Config
+from playground.core.data import DATASETS, feature_matrix, make_dataset
 
 
 @pytest.mark.parametrize("name", DATASET_NAMES)

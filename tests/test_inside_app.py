@@ -9,7 +9,6 @@ import json
 
 import numpy as np
 import pytest
-
 from app_utils import fresh
 
 

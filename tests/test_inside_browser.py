@@ -7,9 +7,16 @@ import os
 import time
 
 import pytest
-
-from browser_utils import wait_until, browser_available, chromium_page, click_button, open_panel, shown_epoch, \
-    streamlit_server, wait_for_live_view
+from browser_utils import (
+    browser_available,
+    chromium_page,
+    click_button,
+    open_panel,
+    shown_epoch,
+    streamlit_server,
+    wait_for_live_view,
+    wait_until,
+)
 
 reason = browser_available()
 if reason and os.environ.get("CI") == "true":

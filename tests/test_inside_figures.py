@@ -2,11 +2,13 @@ import base64
 
 import numpy as np
 
-from playground import analysis, inside_figures as figs, lab_view
-from playground.config import Config
-from playground.model import layers_of
-from playground.session import Session
-from playground.sweep import Sweep, grid_configs
+from playground.core import analysis
+from playground.core.config import Config
+from playground.core.model import layers_of
+from playground.core.session import Session
+from playground.core.sweep import Sweep, grid_configs
+from playground.figures import inside as figs
+from playground.web import lab_view
 
 
 def test_inside_figures_are_built_from_probe_arrays():

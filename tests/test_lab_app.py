@@ -11,11 +11,12 @@ import json
 import time
 
 import numpy as np
+from app_utils import fresh
 from streamlit.testing.v1 import AppTest
 
-from app_utils import fresh
-from playground import sweep as sweep_module, ui_lab
-from playground.sweep import Sweep, grid_configs
+from playground.core import sweep as sweep_module
+from playground.core.sweep import Sweep, grid_configs
+from playground.web import lab_common as ui_lab
 
 LAB = "Depth × width lab"
 
@@ -204,7 +205,7 @@ def test_side_by_side_trains_in_lockstep_and_can_match_parameter_counts():
 
 
 def test_match_parameter_count_comes_close():
-    from playground.config import Config
+    from playground.core.config import Config
     base = Config(layers=(8, 8))
     target = sweep_module.n_params(base)
     for layers in [(2, 2, 2, 2, 2, 2), (30,), (4,)]:

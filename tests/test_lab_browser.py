@@ -7,8 +7,7 @@ import os
 import re
 
 import pytest
-
-from browser_utils import wait_until, browser_available, click_button, wait_for_live_view
+from browser_utils import browser_available, click_button, wait_for_live_view, wait_until
 
 reason = browser_available()
 if reason and os.environ.get("CI") == "true":

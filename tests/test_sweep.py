@@ -5,10 +5,10 @@ import sys
 import numpy as np
 import pytest
 
-from playground.config import Config
-from playground.model import layers_of
-from playground.session import Session
-from playground.sweep import Sweep, SweepRun, grid_configs, prepare, seed_configs, take_prepared
+from playground.core.config import Config
+from playground.core.model import layers_of
+from playground.core.session import Session
+from playground.core.sweep import Sweep, SweepRun, grid_configs, prepare, seed_configs, take_prepared
 
 
 def test_grid_configs_cover_the_grid_once():

@@ -5,11 +5,12 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from playground import padded, probes
-from playground.config import Config
-from playground.model import Arch, layers_of, params_from_layers, per_example_loss
-from playground.session import Session
-from playground.train import batch_loss
+from playground.core import bridge as padded
+from playground.core import probes
+from playground.core.config import Config
+from playground.core.model import Arch, layers_of, params_from_layers, per_example_loss
+from playground.core.session import Session
+from playground.core.train import batch_loss
 
 
 def trained(epochs=None, **kw) -> Session:
@@ -111,7 +112,7 @@ def test_frozen_layers_do_not_move():
 
 
 def test_knob_changes_keep_the_run_and_the_compiled_function():
-    from playground import train
+    from playground.core import train
     s = trained(epochs=20, dataset="xor")
     compiled = len(train._compiled)
     assert s.apply(s.config.replace(learning_rate=0.1, regularization="l2", regularization_rate=0.01)) == "knobs"
@@ -128,7 +129,7 @@ def test_padded_bridge_trains_exactly_like_the_exact_network():
     exact = trained(epochs=30, **{k: getattr(c, k) for k in ("dataset", "layers", "activation", "optimizer",
                                                               "regularization", "regularization_rate", "freeze")})
     s = Session(c)
-    from playground.train import compiled_trainer
+    from playground.core.train import compiled_trainer
     pspec = padded.PaddedSpec.from_spec(s.spec)
     run, _ = compiled_trainer(pspec, (250, 250, 2, "int32"))
     state, _ = run(padded.to_padded(pspec, s.arch, s.state), s.data, padded.padded_knobs(pspec, s.arch, s.knobs),
@@ -217,7 +218,7 @@ def test_k_class_spiral_and_regression_learn():
 
 
 def test_snapshots_for_replay_are_kept_and_thinned():
-    from playground import session as session_module
+    from playground.core import session as session_module
     s = Session(Config(dataset="xor"))
     assert [e for e, _ in s.snapshots] == [0]
     for _ in range(session_module.SNAPSHOTS + 50):
@@ -236,7 +237,7 @@ def test_snapshots_for_replay_are_kept_and_thinned():
 
 def test_params_from_layers_matches_the_traced_module_for_any_shape():
     """params_from_layers reuses one params template per depth; the result must be what the MLP itself holds."""
-    from playground.model import _abstract, graphdef, init_layers, merge, params_from_layers
+    from playground.core.model import _abstract, graphdef, init_layers, merge, params_from_layers
     for arch in [Arch(2, (3, 5), ("tanh", "relu"), (0.0, 0.0), 1, "sigmoid_ce"),
                  Arch(4, (), (), (), 3, "softmax_ce"), Arch(2, (8,) * 6, ("tanh",) * 6, (0.0,) * 6, 1, "tanh_mse")]:
         params = params_from_layers(arch, init_layers(arch, "glorot", 0))

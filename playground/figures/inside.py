@@ -1,6 +1,6 @@
 """Plotly figures of the 'see inside' panels and of sweeps: pure functions of arrays from `analysis` and `sweep`.
 
-With `figures.py`, the only modules that import plotly. Tests read `fig.data`.
+Tests read `fig.data`.
 """
 
 from __future__ import annotations
@@ -9,9 +9,10 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-CLASS_COLOURS = ["#f59322", "#0877bd", "#2ca02c", "#9467bd", "#d62728"]  # class 0 orange, class 1 blue (as TF)
-LAYER_COLOURS = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d", "#666666",
-                 "#1f78b4", "#b2df8a", "#fb9a99"]
+from .. import palette
+
+CLASS_COLOURS = palette.CLASS_HEX  # class 0 orange, class 1 blue (as TF), then green, red, purple
+LAYER_COLOURS = palette.LAYER_HEX
 _LAYOUT = dict(margin=dict(l=10, r=10, t=40, b=10), font=dict(size=15))
 
 
@@ -74,7 +75,7 @@ def saliency_figure(saliency: np.ndarray, extent: float, points=None, labels=Non
 def contributions_figure(contributions: dict[str, float], point) -> go.Figure:
     names, values = list(contributions), list(contributions.values())
     fig = go.Figure(go.Bar(x=values, y=names, orientation="h",
-                           marker_color=["#0877bd" if v >= 0 else "#f59322" for v in values]))
+                           marker_color=[palette.POSITIVE_HEX if v >= 0 else palette.NEGATIVE_HEX for v in values]))
     fig.update_layout(title=f"Contribution of each input at ({point[0]:.1f}, {point[1]:.1f}) (gradient x input)",
                       height=60 + 40 * len(names), xaxis_title="toward class 1 (blue) / class 0 (orange)", **_LAYOUT)
     return fig
@@ -86,7 +87,7 @@ def activation_statistics_figure(stats) -> go.Figure:
     fig = make_subplots(rows=2, cols=n, subplot_titles=[f"layer {s.layer} ({s.activation})" for s in stats] +
                         [""] * n, vertical_spacing=0.12, horizontal_spacing=0.03)
     for col, s in enumerate(stats, start=1):
-        fig.add_histogram(x=s.values, nbinsx=40, marker_color="#0877bd", showlegend=False, row=1, col=col)
+        fig.add_histogram(x=s.values, nbinsx=40, marker_color=palette.POSITIVE_HEX, showlegend=False, row=1, col=col)
         fig.add_histogram(x=s.weights, nbinsx=30, marker_color="#777777", showlegend=False, row=2, col=col)
     fig.update_yaxes(showticklabels=False)
     fig.update_layout(title="Activations (top) and weights (bottom) per layer", height=380, bargap=0.05, **_LAYOUT)
@@ -110,7 +111,7 @@ def landscape_figure(landscape, line=None) -> go.Figure:
                     row=1, col=1)
     if line is not None:
         fig.add_scatter(x=line[0], y=line[1], mode="lines", name="loss along direction 1",
-                        line=dict(color="#0877bd", width=3), row=1, col=2)
+                        line=dict(color=palette.POSITIVE_HEX, width=3), row=1, col=2)
     fig.update_layout(title="Loss landscape around the current weights", height=400, showlegend=False, **_LAYOUT)
     return fig
 
@@ -148,7 +149,7 @@ def replay_figure(output: np.ndarray, extent: float, points, labels, n_classes: 
     else:
         z = output[..., 0]
         zrange = (0, 1) if n_classes else (float(z.min()), float(z.max()))
-        scale = [[0, CLASS_COLOURS[0]], [0.5, "#e8eaeb"], [1, CLASS_COLOURS[1]]]
+        scale = [[0, CLASS_COLOURS[0]], [0.5, palette.NEUTRAL_HEX], [1, CLASS_COLOURS[1]]]
     fig = go.Figure(go.Heatmap(z=z[::-1], x=axis, y=axis, colorscale=scale, zmin=zrange[0], zmax=zrange[1],
                                opacity=0.85, colorbar=dict(title="output")))
     colours = [CLASS_COLOURS[int(c) % len(CLASS_COLOURS)] for c in labels] if n_classes else "#333333"
@@ -161,11 +162,7 @@ def replay_figure(output: np.ndarray, extent: float, points, labels, n_classes: 
 
 # --- many networks: small multiples and ensembles ---------------------------------------------------------------------
 
-_ORANGE, _BLUE, _WHITE = np.array([245, 147, 34.0]), np.array([8, 119, 189.0]), np.array([255, 255, 255.0])
-
-
-def _hex_rgb(colour: str) -> np.ndarray:
-    return np.array([int(colour[i:i + 2], 16) for i in (1, 3, 5)], float)
+_WHITE = (255, 255, 255)
 
 
 def boundary_rgb(output: np.ndarray, head: str, points=None, labels=None, extent: float = 1.0,
@@ -173,16 +170,15 @@ def boundary_rgb(output: np.ndarray, head: str, points=None, labels=None, extent
     """(n*scale, n*scale, 3) uint8 picture of one network's prediction (n, n, n_out) over the plane, row 0 at the top:
     orange (class 0 / -1) through white to blue (class 1 / +1), or for k classes each class's colour faded by how
     sure the network is. With `points`, the data as 2x2-pixel dots. Plain numpy: ~0.1 ms for 40x40, so a grid of
-    dozens repaints as fast as it encodes (FACTS.md: plotly subplot grids are 10-100 times slower)."""
+    dozens repaints as fast as it encodes (docs/DESIGN.md: plotly subplot grids are 10-100 times slower)."""
     if head == "softmax_ce":
         k = output.shape[-1]
         sure = np.clip((output.max(-1) - 1.0 / k) / (1.0 - 1.0 / k), 0, 1)[..., None]
-        colours = np.stack([_hex_rgb(CLASS_COLOURS[c % len(CLASS_COLOURS)]) for c in range(k)])
-        rgb = _WHITE + sure * (colours[output.argmax(-1)] - _WHITE)
+        colours = palette.CLASS_RGB[np.arange(k) % len(palette.CLASS_RGB)].astype(float)
+        rgb = 255.0 + sure * (colours[output.argmax(-1)] - 255.0)
     else:
         v = output[..., 0] * 2.0 - 1.0 if head == "sigmoid_ce" else output[..., 0]
-        v = np.clip(np.nan_to_num(v), -1.0, 1.0)[..., None]
-        rgb = np.where(v < 0, _WHITE + (-v) * (_ORANGE - _WHITE), _WHITE + v * (_BLUE - _WHITE))
+        rgb = palette.diverging(v, middle=_WHITE)
     rgb = rgb * 0.85 + 0.15 * 255  # lighter than the dots drawn on top
     rgb = np.repeat(np.repeat(rgb, scale, 0), scale, 1)
     if points is not None:
@@ -190,10 +186,9 @@ def boundary_rgb(output: np.ndarray, head: str, points=None, labels=None, extent
         cols = np.clip(((points[:, 0] + extent) / (2 * extent) * (size - 2)).astype(int), 0, size - 2)
         rows = np.clip(((extent - points[:, 1]) / (2 * extent) * (size - 2)).astype(int), 0, size - 2)
         if head == "softmax_ce" or head == "sigmoid_ce":
-            dots = np.stack([_hex_rgb(CLASS_COLOURS[int(c) % len(CLASS_COLOURS)]) for c in labels])
+            dots = palette.CLASS_RGB[np.asarray(labels, int) % len(palette.CLASS_RGB)].astype(float)
         else:
-            t = np.clip(np.asarray(labels, float), -1, 1)[:, None]
-            dots = np.where(t < 0, _WHITE + (-t) * (_ORANGE - _WHITE), _WHITE + t * (_BLUE - _WHITE))
+            dots = palette.diverging(labels, middle=_WHITE)
         dots = dots * 0.8  # a shade darker than the background of the same class
         for dr in (0, 1):
             for dc in (0, 1):
@@ -226,8 +221,8 @@ def ensemble_figure(mean: np.ndarray, spread: np.ndarray, extent: float, points=
 
 def accuracy_spread_figure(values: list[float], threshold: float | None, title: str) -> go.Figure:
     """One dot per seed (final test accuracy or loss) with the success threshold as a line."""
-    fig = go.Figure(go.Scatter(x=values, y=[0] * len(values), mode="markers", marker=dict(size=16, color="#0877bd",
-                                                                                           opacity=0.7),
+    fig = go.Figure(go.Scatter(x=values, y=[0] * len(values), mode="markers",
+                               marker=dict(size=16, color=palette.POSITIVE_HEX, opacity=0.7),
                                text=[f"seed +{i}" for i in range(len(values))], hoverinfo="text+x"))
     if threshold is not None:
         fig.add_vline(x=threshold, line=dict(color="#d62728", dash="dash"), annotation_text="threshold")

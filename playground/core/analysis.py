@@ -1,6 +1,7 @@
 """Looking inside a network: saliency, layer spaces, activation statistics, the loss landscape, activation curves.
 
-Pure functions of (architecture, weights, points), each one jitted call; drawing them is `figures.py`'s job.
+Pure functions of (architecture, weights, points), each one jitted call; `playground.figures.inside`
+draws them.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from .datasets import feature_matrix
+from .data import feature_matrix
 from .model import ACTIVATIONS, Arch, layers_of, merge, params_from_layers, per_example_loss
 from .probes import grid_points
 

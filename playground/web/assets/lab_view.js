@@ -1,106 +1,3 @@
-"""The sweep grid's live picture: small multiples, the depth x width heatmap and every network's loss curve, as
-compact arrays for one small canvas component (registered by `ui_lab`; no streamlit import here).
-
-Why not PNGs and plotly, as before: encoding two dozen PNG data-URIs, rebuilding plotly heatmaps and re-rendering
-them in the browser every repaint cost more than the training they showed. Here each network's boundary is 40 x 40
-RGB bytes, the heatmap and the curves are numbers, and the browser paints them. Every cell (a small multiple or a
-heatmap square) is clickable: the component sends the network's index back as the trigger `open`.
-"""
-
-from __future__ import annotations
-
-import base64
-
-import numpy as np
-
-from .inside_figures import boundary_rgb
-
-CURVE_POINTS = 120  # most points per network's loss curve in one message
-
-
-def _b64(array: np.ndarray) -> str:
-    return base64.b64encode(np.ascontiguousarray(array).tobytes()).decode("ascii")
-
-
-def _score(r: dict, metric: str) -> tuple[str, float | None]:
-    """(text, quality in [0, 1] for the heatmap colour; None when not trained yet)."""
-    value = r.get(metric)
-    if r["diverged"]:
-        return "diverged", 0.0
-    if value is None:
-        return "–", None
-    if "accuracy" in metric:
-        return f"{100 * value:.0f}%", float(np.clip((value - 0.5) / 0.5, 0, 1))
-    return f"{value:.3f}", None  # losses are scaled against the sweep's own range below
-
-
-def _curve(values: np.ndarray) -> list:
-    values = np.nan_to_num(np.asarray(values, np.float64), nan=0.0, posinf=0.0)
-    if len(values) > CURVE_POINTS:
-        values = values[np.linspace(0, len(values) - 1, CURVE_POINTS).astype(int)]
-    return np.round(values, 4).tolist()
-
-
-def sweep_message(cells, results: list[dict], grids: np.ndarray, curves: list[np.ndarray], head: str,
-                  points: np.ndarray, labels: np.ndarray, extent: float, metric: str, epoch: int,
-                  target: int) -> dict:
-    """Everything the lab canvas paints for one state of a sweep.
-
-    cells: `sweep.Cell`s; results: `Sweep.results()`; grids: (networks, n, n, n_out) predictions over the plane;
-    curves: per network its test loss per epoch so far; points/labels/extent: the training data, drawn as dots."""
-    n = grids.shape[1]
-    images = np.stack([boundary_rgb(g, head, scale=1) for g in grids])  # (networks, n, n, 3)
-    scores = [_score(r, metric) for r in results]
-    if "loss" in metric:  # colour losses by where they sit between the sweep's best and worst
-        finite = [r[metric] for r in results if r[metric] is not None and np.isfinite(r[metric])]
-        low, high = (min(finite), max(finite)) if finite else (0.0, 1.0)
-        scores = [(text, 0.0 if r["diverged"] else None if r[metric] is None else
-                   float(1 - (r[metric] - low) / max(high - low, 1e-9))) for (text, _), r in zip(scores, results)]
-    tables = []
-    for activation in dict.fromkeys(c.activation for c in cells if c.depth > 0) or [""]:
-        widths = sorted({c.width for c in cells if c.depth > 0}) or [cells[0].width]
-        depths = sorted({c.depth for c in cells})
-        rows = [[next((i for i, c in enumerate(cells) if c.depth == d and
-                       (d == 0 or (c.width == w and c.activation == activation))), None) for w in widths]
-                for d in depths]
-        tables.append({"activation": activation, "widths": widths, "depths": depths, "rows": rows})
-    classes = head in ("sigmoid_ce", "softmax_ce")
-    return {
-        "n": n,
-        "images": _b64(images),
-        "tables": tables,
-        "cells": [{"depth": c.depth, "width": c.width, "activation": c.activation, "params": c.params,
-                   "score": text, "quality": quality} for c, (text, quality) in zip(cells, scores)],
-        "metric": metric.replace("_", " "),
-        "curves": [_curve(c) for c in curves],
-        "epoch": epoch,
-        "target": target,
-        "points": np.round(np.column_stack([points, labels]).astype(np.float64), 2).tolist() if classes else [],
-        "extent": extent,
-    }
-
-
-LAB_VIEW_CSS = """
-.lab-root { display: flex; flex-wrap: wrap; gap: 28px; align-items: flex-start; font-family: sans-serif; }
-.lab-root table { border-collapse: collapse; font-size: 13px; text-align: center; }
-.lab-root th { padding: 2px 6px; font-weight: 600; color: #333; }
-.lab-root td.lab-cell { padding: 3px; cursor: pointer; border-radius: 4px; }
-.lab-root td.lab-cell:hover, .lab-root td.lab-heat:hover { outline: 2px solid #333; }
-.lab-root td.lab-cell canvas { display: block; width: 84px; height: 84px; border: 1px solid #bbb; }
-.lab-root td.lab-heat { width: 64px; height: 46px; cursor: pointer; font-size: 13px; line-height: 1.25; }
-.lab-root .lab-title { font-size: 15px; font-weight: 600; margin: 0 0 6px 0; color: #333; }
-.lab-root .lab-note { font-size: 13px; color: #666; margin-top: 4px; }
-"""
-
-LAB_VIEW_JS = r"""
-const CLASS_COLOURS = [[245, 147, 34], [8, 119, 189], [44, 160, 44], [214, 39, 40], [148, 103, 189]];
-
-function decode(b64) {
-  const s = atob(b64), out = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
-  return out;
-}
-
 function heatColour(q) {          // 0 (worst) -> light grey-orange, 1 (best) -> deep blue
   if (q === null || q === undefined) return "rgb(240,240,240)";
   const a = [250, 236, 220], b = [8, 81, 156];
@@ -187,7 +84,7 @@ function paintCurves(root) {
 
 export default function (component) {
   const {data, parentElement} = component;
-  const d = data && data[0];   // sent as [message]: see ui_lab
+  const d = data && data[0];   // sent as [message]: see web/lab_page.py
   if (!d) return;
   let root = parentElement.querySelector(".lab-root");
   if (!root) {
@@ -218,4 +115,3 @@ export default function (component) {
   root.dataset.paints = String(window.__labPaints);
   root.dataset.epoch = String(d.epoch);
 }
-"""

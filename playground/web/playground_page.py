@@ -13,12 +13,28 @@ from __future__ import annotations
 
 import streamlit as st
 
-from . import figures, live_view
-from .config import (ACTIVATION_NAMES, CLASSIFICATION_DATASETS, FEATURE_NAMES, FIELDS, INIT_NAMES, MAX_LAYERS,
-                     MAX_WIDTH, MULTICLASS_DATASETS, OPTIMIZER_NAMES, OUTPUT_NAMES, REGRESSION_DATASETS,
-                     REGULARIZATION_NAMES, Config, ConfigError, from_strings_lenient, to_strings)
-from .session import Session
-from .train import enable_compilation_cache
+from ..core.config import (
+    ACTIVATION_NAMES,
+    CLASSIFICATION_DATASETS,
+    FEATURE_NAMES,
+    FIELDS,
+    INIT_NAMES,
+    MAX_LAYERS,
+    MAX_WIDTH,
+    MULTICLASS_DATASETS,
+    OPTIMIZER_NAMES,
+    OUTPUT_NAMES,
+    REGRESSION_DATASETS,
+    REGULARIZATION_NAMES,
+    Config,
+    ConfigError,
+    from_strings_lenient,
+    to_strings,
+)
+from ..core.session import Session
+from ..core.train import enable_compilation_cache
+from ..figures import curves as figures
+from . import components, live_view
 
 enable_compilation_cache()  # once per server process (module import): repeat shapes load from disk in ~0.3 s
 
@@ -35,8 +51,6 @@ WIDGET_FIELDS = ("dataset", "classes", "noise", "train_ratio", "second_class_sha
 # Config fields kept in session state but changed by buttons, not by one widget.
 HELD_FIELDS = ("points", "data_seed", "freeze", "seed", "epochs")
 
-live_component = st.components.v2.component("playground_live_view", html="", css=live_view.LIVE_VIEW_CSS,
-                                            js=live_view.LIVE_VIEW_JS, isolate_styles=False)
 
 
 # --- state ------------------------------------------------------------------------------------------------------------
@@ -274,7 +288,7 @@ def _live_frame():
         frames.append(live_view.frame(session, s.show_test, s.discretize, whole=not frames))
     st.markdown(f'<div style="font-size:26px;font-weight:600">{_status_line(session)}</div>', unsafe_allow_html=True)
     # A list, not a dict: Streamlit checks every top-level value of a dict for a dataframe (~3 ms a run).
-    live_component(data=[round(1000 * FRAME_SECONDS), *frames], key="live")
+    components.live_view(data=[round(1000 * FRAME_SECONDS), *frames], key="live")
 
 
 def live_view_fragment():

@@ -1,9 +1,11 @@
-"""Plotly figures of a run (the only module that imports plotly). Pure functions of arrays: tests read `fig.data`."""
+"""Plotly figures of a run's curves. Pure functions of arrays: tests read `fig.data`."""
 
 from __future__ import annotations
 
 import numpy as np
 import plotly.graph_objects as go
+
+from .. import palette
 
 TRAIN_COLOUR, TEST_COLOUR = "#999999", "#222222"
 
@@ -20,7 +22,7 @@ def loss_curves_figure(history, max_points: int = 1000) -> go.Figure:
     fig.add_scatter(x=epochs, y=history.test_loss, name="test loss", line=dict(color=TEST_COLOUR, width=3))
     if np.isfinite(history.test_accuracy).any() and np.nanmax(history.test_accuracy) > 0:
         fig.add_scatter(x=epochs, y=history.test_accuracy, name="test accuracy", yaxis="y2",
-                        line=dict(color="#0877bd", width=2, dash="dot"))
+                        line=dict(color=palette.POSITIVE_HEX, width=2, dash="dot"))
     fig.update_layout(height=320, margin=dict(l=10, r=10, t=30, b=10), font=dict(size=16),
                       xaxis_title="epoch", yaxis_title="loss",
                       yaxis2=dict(title="accuracy", overlaying="y", side="right", range=[0, 1], tickformat=".0%",

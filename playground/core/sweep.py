@@ -1,7 +1,7 @@
 """Many networks trained together: a depth x width x activation grid, or a seed ensemble, in lockstep.
 
 All networks of a sweep share the data, the optimizer, the batch size and the output head, so they fit one padded
-network (`padded.py`) sized to the largest of them, vmapped over the networks: one compilation for the whole grid.
+network (`bridge.py`) sized to the largest of them, vmapped over the networks: one compilation for the whole grid.
 The networks are split over the machine's cores, one thread each (XLA runs such tiny programs on one core).
 """
 
@@ -20,10 +20,10 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from .bridge import Padded, PaddedSpec, _pad_layers_np, _padded_grid, _unpad_layers, padded_knobs
 from .config import MAX_WIDTH, Config
-from .datasets import make_dataset
+from .data import make_dataset
 from .model import Arch, init_layers, params_from_layers
-from .padded import Padded, PaddedSpec, _pad_layers_np, _padded_grid, _unpad_layers, padded_knobs
 from .session import data_arrays
 from .train import History, Knobs, Spec, TrainState, optimizer, train_epochs
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from . import analysis, inside_figures as figs, probes
-from .model import layers_of, params_from_layers
+from ..core import analysis, probes
+from ..core.model import layers_of, params_from_layers
+from ..figures import inside as figs
 
 REPLAY_GRID = 60     # replayed boundary resolution
 PANELS = ("Gradient flow", "Layer spaces", "Saliency", "Activation statistics", "Loss landscape",

@@ -8,7 +8,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from .datasets import feature_matrix
+from .data import feature_matrix
 from .model import Arch, head_output, layers_of, merge, per_example_loss
 
 

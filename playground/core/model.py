@@ -80,7 +80,7 @@ class Arch(NamedTuple):
 
 
 def dense_small(h, w):
-    """h @ w as one fused elementwise kernel: faster than a library matmul for a handful of rows (see FACTS.md)."""
+    """h @ w as one fused elementwise kernel: faster than a library matmul for a handful of rows (docs/DESIGN.md)."""
     return (h[..., :, None] * w).sum(-2)  # (B, i, 1) * (i, o) -> (B, o)
 
 

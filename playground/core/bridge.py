@@ -17,11 +17,10 @@ import jax.numpy as jnp
 import numpy as np
 
 from .config import ACTIVATION_NAMES, MAX_LAYERS, MAX_WIDTH
-from .datasets import feature_matrix
+from .data import feature_matrix
 from .model import ACTIVATIONS, Arch, dense_small, head_output, init_layers, layers_of, params_from_layers
 from .probes import grid_points
 from .train import Knobs, Spec, TrainState, optimizer
-
 
 
 class Padded(NamedTuple):

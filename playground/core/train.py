@@ -45,7 +45,7 @@ class Spec(NamedTuple):
     """Everything static about a training function: changing any of it means another compilation.
 
     A spec also says how its params are used (`logits`, `regularization_grad`, `mask_updates`), so the same
-    training loop serves this exact network and the padded bridge network of `padded.py`."""
+    training loop serves this exact network and the padded bridge network of `bridge.py`."""
 
     arch: Arch
     optimizer: str

@@ -15,14 +15,24 @@ import time
 import jax.numpy as jnp
 import numpy as np
 
+from . import bridge as padded
+from . import probes
+from .bridge import PaddedSpec, from_padded, init_padded_state, padded_knobs
 from .config import Config
-from .datasets import Dataset, feature_matrix, make_dataset
-from .model import Arch
-from . import padded, probes
-from .model import init_params, layers_of, params_template
-from .padded import PaddedSpec, from_padded, init_padded_state, padded_knobs
-from .train import (CAPACITY, Data, History, Knobs, Spec, TrainState, compiled_trainer, data_shapes, init_state,
-                    is_compiled)
+from .data import Dataset, feature_matrix, make_dataset
+from .model import Arch, init_params, layers_of, params_template
+from .train import (
+    CAPACITY,
+    Data,
+    History,
+    Knobs,
+    Spec,
+    TrainState,
+    compiled_trainer,
+    data_shapes,
+    init_state,
+    is_compiled,
+)
 
 GRID = 100  # the live view's output map: the grid resolution warmed in the background
 MAP_STEP = 4  # its neuron thumbnails keep every 4th point per side (25 x 25), also warmed

@@ -1,0 +1,28 @@
+"""The browser components, registered once per server process from their files in `assets/`.
+
+Each component's code is the palette's constants (`playground.palette`), then `assets/common.js`, then its own file,
+so colours and helpers are written once for all of them."""
+
+from __future__ import annotations
+
+import functools
+from importlib import resources
+
+import streamlit as st
+
+from .. import palette
+
+
+@functools.cache
+def asset(name: str) -> str:
+    return resources.files(__package__).joinpath("assets", name).read_text(encoding="utf-8")
+
+
+def _script(name: str) -> str:
+    return palette.as_javascript() + asset("common.js") + asset(name)
+
+
+live_view = st.components.v2.component("playground_live_view", html="", css=asset("live_view.css"),
+                                       js=_script("live_view.js"), isolate_styles=False)
+lab_grid = st.components.v2.component("playground_lab_grid", html="", css=asset("lab_view.css"),
+                                      js=_script("lab_view.js"), isolate_styles=False)

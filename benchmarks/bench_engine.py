@@ -68,11 +68,11 @@ def architecture_change_seconds(config: Config) -> tuple[list[float], float]:
 def padded_epochs_per_second(config: Config) -> float:
     import jax.numpy as jnp
 
-    from playground.core.bridge import PaddedSpec, padded_knobs, to_padded
+    from playground.core.bridge import PaddedSpec, to_padded
     s = Session(config)
     spec = PaddedSpec.from_spec(s.spec)
     run, _ = compiled_trainer(spec, data_shapes(s.data))
-    state, knobs = to_padded(spec, s.arch, s.state), padded_knobs(spec, s.arch, s.knobs)
+    state, knobs = to_padded(spec, s.arch, s.state), spec.knobs(s.arch, s.knobs)
     state, _ = run(state, s.data, knobs, jnp.int32(10))
     start = time.perf_counter()
     state, h = run(state, s.data, knobs, jnp.int32(200))

@@ -56,7 +56,7 @@ def test_saliency_of_a_linear_model_is_its_weight_norm_and_contributions_are_wei
 def test_activation_statistics_find_dead_relus_and_saturated_tanh():
     s = Session(Config(layers=(4, 3), activation=("relu", "tanh")))
     (w1, b1), (w2, b2), out = layers_of(s.params)
-    params = params_from_layers(s.arch, [(w1, b1 - 100.0), (w2 * 50, b2 + 5.0), out])
+    params = params_from_layers([(w1, b1 - 100.0), (w2 * 50, b2 + 5.0), out])
     stats = analysis.activation_statistics(s.arch, params, s.data.x_train)
     assert stats[0].dead == 4 and "dead" in stats[0].hint
     assert stats[1].saturated == 3 and "saturated" in stats[1].hint

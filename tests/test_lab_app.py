@@ -60,8 +60,8 @@ def run_until_finished(at, key: str, seconds: float = 120) -> list[int]:
     epochs, deadline = [], time.monotonic() + seconds
     while time.monotonic() < deadline:
         run = at.session_state[key]
-        running = run.running if hasattr(run, "running") else run["running"]
-        epochs.append(run.epoch if hasattr(run, "epoch") else run["epoch"])
+        running = run.running
+        epochs.append(run.epoch)
         at.run()
         assert not at.exception
         if not running:
@@ -186,7 +186,7 @@ def test_side_by_side_trains_in_lockstep_and_can_match_parameter_counts():
     at.button(key="side_run").click().run()
     assert not at.exception
     run_until_finished(at, "lab_side")
-    first, second = at.session_state.lab_side["sessions"]
+    first, second = at.session_state.lab_side.experiment.sessions
     assert first.epoch == second.epoch == 100
     assert first.dataset.points_train.tolist() == second.dataset.points_train.tolist()
     assert first.config.seed == second.config.seed

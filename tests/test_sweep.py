@@ -8,7 +8,8 @@ import pytest
 from playground.core.config import Config
 from playground.core.model import layers_of
 from playground.core.session import Session
-from playground.core.sweep import Sweep, SweepRun, grid_configs, prepare, seed_configs, take_prepared
+from playground.core.runs import Preparer, Run, SideBySide
+from playground.core.sweep import Sweep, grid_configs, seed_configs
 
 
 def test_grid_configs_cover_the_grid_once():
@@ -67,9 +68,9 @@ def test_sweep_cli_json():
 
 def test_a_background_run_publishes_chunks_and_ends_where_a_direct_sweep_does():
     configs = grid_configs(Config(dataset="xor"), [1, 2], [2, 4])
-    run = SweepRun(Sweep(configs), target=150, grid=20).wait(120)
+    run = Run(Sweep(configs), target=150, grid=20).wait(120)
     assert not run.running and run.error is None and run.seconds > 0
-    assert run.published == [SweepRun.FIRST_CHUNK, SweepRun.FIRST_CHUNK + SweepRun.CHUNK, 150]
+    assert run.published == [Run.FIRST_CHUNK, Run.FIRST_CHUNK + Run.CHUNK, 150]
     snapshot = run.snapshot
     assert snapshot.epoch == 150 and snapshot.grids.shape == (4, 20, 20, 1)
     assert [len(curve) for curve in snapshot.test_loss] == [150] * 4
@@ -81,26 +82,39 @@ def test_a_background_run_publishes_chunks_and_ends_where_a_direct_sweep_does():
 
 def test_a_stopped_run_ends_after_its_chunk_in_progress():
     configs = grid_configs(Config(dataset="spiral"), [3], [8])
-    run = SweepRun(configs, target=3000)  # given configs, the run builds its sweep in its own thread
+    run = Run(configs, target=3000)  # given configs, the run builds its sweep in its own thread
     run.stop()
     run.wait(120)
-    assert not run.running and run.error is None and run.epoch <= SweepRun.FIRST_CHUNK
+    assert not run.running and run.error is None and run.epoch <= Run.FIRST_CHUNK
     assert run.sweep.configs == configs == run.configs
 
 
-def test_a_prepared_sweep_is_compiled_fresh_and_handed_over_once():
+def test_a_prepared_sweep_is_compiled_into_the_shared_cache_and_run_finds_it():
     configs = grid_configs(Config(dataset="circle"), [1, 5], [3])
-    prepare(configs, grid=20).result(120)
-    assert prepare(configs, grid=20) is None  # ready: not prepared twice
-    prepared = take_prepared(configs)
-    assert prepared is not None and prepared.epoch == 0 and prepared.configs == configs
-    assert take_prepared(configs) is None  # handed over once
-    assert prepared.compile() is Sweep(configs).compile()  # compiled once per shape in this process, then reused
+    assert Preparer().want(configs, grid=20).result(120)
+    assert Sweep(configs).compiled  # Run builds its own Sweep; the program for its shape is already compiled
+    run = Run(configs, target=20, grid=20).wait(120)
+    assert run.error is None and run.compile_seconds is not None
 
 
-def test_only_the_latest_choice_is_prepared():
-    first, second = (grid_configs(Config(dataset="circle"), depths, [2]) for depths in ([1], [1, 2]))
-    superseded = prepare(first, grid=20)
-    prepare(second, grid=20).result(120)
-    superseded.result(120)
-    assert take_prepared(first) is None  # asked for, then replaced before it was compiled
+def test_one_users_choice_never_drops_anothers():
+    first, second = (grid_configs(Config(dataset="circle", data_seed=7), depths, [2]) for depths in ([1], [1, 2]))
+    alice, bob = Preparer(), Preparer()
+    a, b = alice.want(first, grid=20), bob.want(second, grid=20)
+    assert a.result(120) and b.result(120)  # both compiled: users do not supersede each other
+    assert Sweep(first).compiled and Sweep(second).compiled
+    later = grid_configs(Config(dataset="circle", data_seed=7), [3], [2])
+    dropped = alice.want(later, grid=20)
+    alice.want(first, grid=20)  # her own newer choice drops her previous one before it started
+    assert dropped.result(120) is False
+
+
+def test_side_by_side_runs_in_the_background_like_a_sweep():
+    configs = [Config(dataset="xor", layers=(4,)), Config(dataset="xor", layers=(2, 2), optimizer="adam")]
+    run = Run(configs, target=120, grid=10, build=SideBySide).wait(120)
+    assert run.error is None and run.published == [Run.FIRST_CHUNK, 120]
+    snapshot = run.snapshot
+    assert snapshot.grids.shape == (2, 10, 10, 1) and [len(c) for c in snapshot.test_loss] == [120, 120]
+    direct = Session(configs[1])
+    direct.advance(120)
+    assert snapshot.results[1]["test_loss"] == pytest.approx(float(direct.history.test_loss[-1]), abs=1e-6)

@@ -42,7 +42,7 @@ def test_gradients_match_finite_differences(kw):
     layers = [tuple(np.asarray(a, np.float64) for a in layer) for layer in layers_of(s.params)]
 
     def loss_at(ls):
-        return float(batch_loss(spec, params_from_layers(s.arch, ls), knobs, x, y, m))
+        return float(batch_loss(spec, params_from_layers(ls), knobs, x, y, m))
 
     rng = np.random.default_rng(0)
     for layer, (kernel, _) in enumerate(layers):
@@ -112,12 +112,12 @@ def test_frozen_layers_do_not_move():
 
 
 def test_knob_changes_keep_the_run_and_the_compiled_function():
-    from playground.core import train
+    from playground.core.compiled import PROGRAMS
     s = trained(epochs=20, dataset="xor")
-    compiled = len(train._compiled)
+    compiled = len(PROGRAMS)
     assert s.apply(s.config.replace(learning_rate=0.1, regularization="l2", regularization_rate=0.01)) == "knobs"
     s.advance(20)
-    assert s.epoch == 40 and len(train._compiled) == compiled
+    assert s.epoch == 40 and len(PROGRAMS) == compiled
     assert s.apply(s.config.replace(optimizer="adam")) == "optimizer" and s.epoch == 40
     assert s.apply(s.config.replace(layers=(3,))) == "reset" and s.epoch == 0
     assert s.apply(s.config.replace(noise=0.2)) == "data"
@@ -132,7 +132,7 @@ def test_padded_bridge_trains_exactly_like_the_exact_network():
     from playground.core.train import compiled_trainer
     pspec = padded.PaddedSpec.from_spec(s.spec)
     run, _ = compiled_trainer(pspec, (250, 250, 2, "int32"))
-    state, _ = run(padded.to_padded(pspec, s.arch, s.state), s.data, padded.padded_knobs(pspec, s.arch, s.knobs),
+    state, _ = run(padded.to_padded(pspec, s.arch, s.state), s.data, pspec.knobs(s.arch, s.knobs),
                    jnp.int32(30))
     back = padded.from_padded(s.arch, state)
     for a, b in zip(layers_of(exact.params), layers_of(back.params)):
@@ -235,14 +235,16 @@ def test_snapshots_for_replay_are_kept_and_thinned():
     assert len(s.gradient_history) == 1 and s.gradient_history[0][0] == s.epoch
 
 
-def test_params_from_layers_matches_the_traced_module_for_any_shape():
-    """params_from_layers reuses one params template per depth; the result must be what the MLP itself holds."""
-    from playground.core.model import _abstract, graphdef, init_layers, merge, params_from_layers
+def test_one_params_representation_for_any_shape():
+    """Params are a tuple of Layer(W (in, out), b (out,)) per weight layer; layers_of and params_from_layers
+    round-trip."""
+    from playground.core.model import Layer, init_layers, logits
     for arch in [Arch(2, (3, 5), ("tanh", "relu"), (0.0, 0.0), 1, "sigmoid_ce"),
                  Arch(4, (), (), (), 3, "softmax_ce"), Arch(2, (8,) * 6, ("tanh",) * 6, (0.0,) * 6, 1, "tanh_mse")]:
-        params = params_from_layers(arch, init_layers(arch, "glorot", 0))
-        expected = _abstract(arch)[1]
-        assert jax.tree.structure(params) == jax.tree.structure(expected)
-        assert [p.shape for p in jax.tree.leaves(params)] == [e.shape for e in jax.tree.leaves(expected)]
-        assert merge(arch, params)(np.ones((3, arch.n_in), np.float32)).shape == (3, arch.n_out)
-        assert graphdef(arch) is not None
+        params = params_from_layers(init_layers(arch, "glorot", 0))
+        assert all(isinstance(layer, Layer) for layer in params)
+        assert [(w.shape, b.shape) for w, b in params] == [((i, o), (o,)) for i, o in
+                                                           zip(arch.sizes[:-1], arch.sizes[1:])]
+        assert logits(arch, params, np.ones((3, arch.n_in), np.float32)).shape == (3, arch.n_out)
+        back = params_from_layers(layers_of(params))
+        assert jax.tree.structure(back) == jax.tree.structure(params)

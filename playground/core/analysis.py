@@ -14,13 +14,13 @@ import jax.numpy as jnp
 import numpy as np
 
 from .data import feature_matrix
-from .model import ACTIVATIONS, Arch, layers_of, merge, params_from_layers, per_example_loss
+from .model import ACTIVATIONS, Arch, layers_of, logits, outputs, params_from_layers, per_example_loss
 from .probes import grid_points
 
 
 def _decision_value(arch: Arch, params, inputs):
     """The scalar a decision rests on: class 1's logit, the predicted class's logit, or the regression output."""
-    z = merge(arch, params)(inputs)
+    z = logits(arch, params, inputs)
     if arch.head == "softmax_ce":
         return jnp.take_along_axis(z, jnp.argmax(z, -1, keepdims=True), -1)[..., 0]
     return z[..., 0]
@@ -67,7 +67,7 @@ def grid_lines(extent: float, lines: int = 9, samples: int = 30) -> np.ndarray:
 
 @functools.partial(jax.jit, static_argnames=("arch", "features"))
 def _hidden_on_points(arch: Arch, params, features, points):
-    return merge(arch, params).hidden_outputs(feature_matrix(points, features, xp=jnp))
+    return outputs(arch, params, feature_matrix(points, features, xp=jnp))
 
 
 def hidden_on_points(arch: Arch, params, features, points) -> list[np.ndarray]:
@@ -127,7 +127,7 @@ _DEAD_WHEN_ZERO = {"relu"}
 
 def activation_statistics(arch: Arch, params, x) -> list[LayerStats]:
     """Per hidden layer: activation and weight values, dead and saturated neuron counts, a plain-language hint."""
-    hidden = [np.asarray(h) for h in merge(arch, params).hidden_outputs(jnp.asarray(x))[:-1]]
+    hidden = [np.asarray(h) for h in outputs(arch, params, jnp.asarray(x))[:-1]]
     stats = []
     for i, (h, (w, _)) in enumerate(zip(hidden, layers_of(params))):
         name = arch.activations[i]
@@ -166,7 +166,7 @@ def filter_normalised_direction(layers, seed: int):
 def _loss_surface(arch: Arch, centre, d1, d2, alphas, betas, x, y):
     def loss_at(a, b):
         moved = jax.tree.map(lambda c, u, v: c + a * u + b * v, centre, d1, d2)
-        return per_example_loss(arch.head, merge(arch, moved)(x), y).mean()
+        return per_example_loss(arch.head, logits(arch, moved, x), y).mean()
     return jax.vmap(lambda a: jax.vmap(lambda b: loss_at(a, b))(betas))(alphas)  # (len(alphas), len(betas))
 
 
@@ -190,14 +190,14 @@ class LandscapeProbe:
 
     def slice_2d(self, params, x, y, span: float = 1.0, k: int = 41, trajectory=()) -> Landscape:
         steps = np.linspace(-span, span, k, dtype=np.float32)
-        as_params = lambda d: params_from_layers(self.arch, d)  # noqa: E731
+        as_params = lambda d: params_from_layers(d)  # noqa: E731
         loss = _loss_surface(self.arch, params, as_params(self.d1), as_params(self.d2), jnp.asarray(steps),
                              jnp.asarray(steps), jnp.asarray(x), jnp.asarray(y))
         return Landscape(steps, steps, np.asarray(loss), self.project(layers_of(params), trajectory))
 
     def slice_1d(self, params, x, y, span: float = 1.0, k: int = 41) -> tuple[np.ndarray, np.ndarray]:
         steps = np.linspace(-span, span, k, dtype=np.float32)
-        as_params = lambda d: params_from_layers(self.arch, d)  # noqa: E731
+        as_params = lambda d: params_from_layers(d)  # noqa: E731
         loss = _loss_surface(self.arch, params, as_params(self.d1), as_params(self.d2), jnp.asarray(steps),
                              jnp.zeros(1, jnp.float32), jnp.asarray(x), jnp.asarray(y))
         return steps, np.asarray(loss[:, 0])

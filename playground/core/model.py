@@ -1,14 +1,12 @@
-"""The layer stack: a Flax NNX multilayer perceptron, its activations, initialisations and output heads."""
+"""The network: activations, initialisations, the architecture (`Arch`), one forward pass and the output heads."""
 
 from __future__ import annotations
 
-import functools
 from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
 import numpy as np
-from flax import nnx
 
 from .config import Config
 
@@ -79,79 +77,89 @@ class Arch(NamedTuple):
         return sum((a + 1) * b for a, b in zip(s[:-1], s[1:]))
 
 
+# --- the network: one representation, one forward pass ----------------------------------------------------------------
+#
+# A network's parameters are a plain pytree: a tuple with one `Layer` (W (in, out), b (out,)) per weight layer, input
+# side first. Training, probes, analysis, sweeps and the bridge all use it; the bridge's padded network is the same
+# tuple, sized to its largest depth and width, with a `Layout` saying which layers and neurons are real.
+
+class Layer(NamedTuple):
+    """One weight layer's parameters (or anything shaped like them: gradients, optimizer moments)."""
+
+    w: jax.Array  # (in, out)
+    b: jax.Array  # (out,)
+
+
+Params = tuple  # (Layer, ...) per weight layer, input side first
+
+
+class Layout(NamedTuple):
+    """A padded network's architecture as arrays (traced, so changing it recompiles nothing). See `bridge`."""
+
+    active: jax.Array   # (L,) 1.0 for the network's hidden layers; an inactive layer passes its input through
+    mask: jax.Array     # (L, W) 1.0 for real neurons
+    act_id: jax.Array   # (L,) index into the padded program's activation names
+    dropout: jax.Array  # (L,)
+
+
 def dense_small(h, w):
     """h @ w as one fused elementwise kernel: faster than a library matmul for a handful of rows (docs/DESIGN.md)."""
     return (h[..., :, None] * w).sum(-2)  # (B, i, 1) * (i, o) -> (B, o)
 
 
-class MLP(nnx.Module):
-    """Dense layers with one activation each; the last layer is the linear pre-activation of the output head."""
-
-    def __init__(self, arch: Arch, *, rngs: nnx.Rngs):
-        s = arch.sizes
-        self.layers = nnx.List([nnx.Linear(a, b, rngs=rngs) for a, b in zip(s[:-1], s[1:])])
-        self.activations = tuple(arch.activations)
-
-    def hidden_outputs(self, x, *, small_batch=False, dropout=(), key=None):
-        """Every hidden layer's activations and the output pre-activation: a list of (..., width) arrays."""
-        matmul = dense_small if small_batch else jnp.matmul
-        outs, h = [], x
-        for i, layer in enumerate(self.layers):
-            z = matmul(h, layer.kernel[...]) + layer.bias[...]
-            if i == len(self.layers) - 1:
-                outs.append(z)
-                break
-            h = ACTIVATIONS[self.activations[i]](z)
-            if dropout and dropout[i] > 0 and key is not None:
-                keep = jax.random.bernoulli(jax.random.fold_in(key, i), 1 - dropout[i], h.shape)
-                h = jnp.where(keep, h / (1 - dropout[i]), 0.0)
-            outs.append(h)
-        return outs
-
-    def __call__(self, x, **kw):
-        return self.hidden_outputs(x, **kw)[-1]
+def _activate(activations: tuple[str, ...], layout: Layout | None, i: int, z):
+    """Layer i's activation: its own name (exact network), or picked by the layout's id among `activations`."""
+    if layout is None:
+        return ACTIVATIONS[activations[i]](z)
+    if len(activations) == 1:
+        return ACTIVATIONS[activations[0]](z)
+    return jax.lax.switch(layout.act_id[i], [ACTIVATIONS[name] for name in activations], z)
 
 
-@functools.lru_cache(maxsize=256)
-def _abstract(arch: Arch):
-    """(graphdef, params of ShapeDtypeStructs) for this architecture, built once without allocating weights."""
-    return nnx.split(nnx.eval_shape(lambda: MLP(arch, rngs=nnx.Rngs(0))), nnx.Param)
+def forward(params: Params, x, activations: tuple[str, ...], dropout=(), layout: Layout | None = None, *,
+            small_batch: bool = False, key=None) -> list:
+    """Every hidden layer's output (..., width) and, last, the output pre-activation (..., n_out).
+
+    `activations`: one name per hidden layer; with a `layout` (the padded network), the names a layer may pick.
+    `dropout`: one rate per hidden layer (with a layout, its traced rates are used); applied only when `key` is given.
+    """
+    matmul = dense_small if small_batch else jnp.matmul
+    outs, h = [], x
+    for i, (w, b) in enumerate(params[:-1]):
+        a = _activate(activations, layout, i, matmul(h, w) + b)
+        rate = layout.dropout[i] if layout is not None else (dropout[i] if dropout else 0.0)
+        if layout is not None:
+            a = a * layout.mask[i]
+        if key is not None and (layout is not None or rate > 0):
+            keep = jax.random.bernoulli(jax.random.fold_in(key, i), 1 - rate, a.shape)
+            a = jnp.where(keep, a / (1 - rate), 0.0)
+        if layout is not None:
+            a = jnp.where(layout.active[i] > 0, a, h)
+        outs.append(h := a)
+    w, b = params[-1]
+    outs.append(matmul(h, w) + b)
+    return outs
 
 
-def graphdef(arch: Arch):
-    return _abstract(arch)[0]
+def outputs(arch: Arch, params: Params, x, **kw) -> list:
+    """`forward` for the exact network of `arch`: hidden outputs, then the output pre-activation."""
+    return forward(params, x, arch.activations, arch.dropout, **kw)
 
 
-@functools.lru_cache(maxsize=32)
-def params_template(n_layers: int):
-    """The params pytree of any network with this many weight layers (its leaves' shapes do not matter): tracing a
-    new architecture's MLP costs ~70 ms, too slow for the frame after an architecture change."""
-    return _abstract(Arch(1, (1,) * (n_layers - 1), ("linear",) * (n_layers - 1), (0.0,) * (n_layers - 1), 1,
-                          "linear_mse"))[1]
-
-
-def layer_of(path) -> tuple[int, bool]:
-    """(layer index, is it the weight matrix) for a leaf path of a params pytree: layers/<i>/kernel|bias."""
-    keys = [getattr(k, "key", None) for k in path]
-    return next(k for k in keys if isinstance(k, int)), "kernel" in keys
-
-
-def params_from_layers(arch: Arch, layers) -> nnx.State:
-    """An nnx.State of params from [(kernel (in, out), bias (out,))] arrays, input side first."""
-    def take(path, leaf):
-        layer, is_kernel = layer_of(path)
-        return jnp.asarray(np.asarray(layers[layer][0 if is_kernel else 1], np.float32))
-    return jax.tree_util.tree_map_with_path(take, params_template(len(arch.sizes) - 1))
+def logits(arch: Arch, params: Params, x, **kw):
+    """The output pre-activation (..., n_out) of the exact network of `arch`."""
+    return outputs(arch, params, x, **kw)[-1]
 
 
 def layers_of(params) -> list[tuple[np.ndarray, np.ndarray]]:
-    """[(kernel (in, out), bias (out,))] per layer, input side first, as numpy arrays: the inverse of
-    `params_from_layers`, also for any params-shaped pytree such as gradients or optimizer moments."""
-    found: dict[int, list] = {}
-    for path, leaf in jax.tree_util.tree_flatten_with_path(params)[0]:
-        layer, is_kernel = layer_of(path)
-        found.setdefault(layer, [None, None])[0 if is_kernel else 1] = np.asarray(leaf)
-    return [tuple(found[i]) for i in sorted(found)]
+    """[(W (in, out), b (out,))] per layer as numpy arrays; also for params-shaped trees (gradients, moments)."""
+    return [(np.asarray(w), np.asarray(b)) for w, b in params]
+
+
+def params_from_layers(layers) -> Params:
+    """The params pytree (float32 device arrays) from [(W, b)] per layer, input side first."""
+    return tuple(Layer(jnp.asarray(np.asarray(w, np.float32)), jnp.asarray(np.asarray(b, np.float32)))
+                 for w, b in layers)
 
 
 def init_layers(arch: Arch, init: str, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -161,13 +169,9 @@ def init_layers(arch: Arch, init: str, seed: int) -> list[tuple[np.ndarray, np.n
     return [tuple(a.astype(np.float32) for a in INITS[init](rng, i, o)) for i, o in zip(s[:-1], s[1:])]
 
 
-def init_params(arch: Arch, init: str, seed: int) -> nnx.State:
-    """Initial weights as an nnx.State pytree (the training state holds this, never the module)."""
-    return params_from_layers(arch, init_layers(arch, init, seed))
-
-
-def merge(arch: Arch, params) -> MLP:
-    return nnx.merge(graphdef(arch), params)
+def init_params(arch: Arch, init: str, seed: int) -> Params:
+    """Initial weights (numpy draws, so a new shape needs no XLA compilation)."""
+    return params_from_layers(init_layers(arch, init, seed))
 
 
 # --- output heads: activation on the last pre-activation, per-example loss and correctness --------------------------

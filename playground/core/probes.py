@@ -9,7 +9,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from .data import feature_matrix
-from .model import Arch, head_output, layers_of, merge, per_example_loss
+from .model import Arch, head_output, layers_of, logits, outputs, per_example_loss
 
 
 def grid_points(extent, n: int, xp=np):
@@ -22,7 +22,7 @@ def grid_points(extent, n: int, xp=np):
 @functools.partial(jax.jit, static_argnames=("arch", "features", "n", "step"))
 def _grid_outputs(arch: Arch, params, features: tuple[str, ...], extent, n: int, step: int = 1):
     x = feature_matrix(grid_points(extent, n, xp=jnp), features, xp=jnp)           # (n*n, F)
-    outs = merge(arch, params).hidden_outputs(x)                                      # [(n*n, width)]
+    outs = outputs(arch, params, x)                                      # [(n*n, width)]
     return ([o.reshape(n, n, -1)[::step, ::step] for o in outs[:-1]],
             head_output(arch.head, outs[-1]).reshape(n, n, -1))
 
@@ -44,7 +44,7 @@ def feature_maps_on_grid(features, extent: float, n: int = 100) -> np.ndarray:
 
 @functools.partial(jax.jit, static_argnames=("arch",))
 def _loss_grads(arch: Arch, params, x, y):
-    return jax.grad(lambda p: per_example_loss(arch.head, merge(arch, p)(x), y).mean())(params)
+    return jax.grad(lambda p: per_example_loss(arch.head, logits(arch, p, x), y).mean())(params)
 
 
 def gradient_norms(arch: Arch, params, x, y) -> np.ndarray:
@@ -62,7 +62,7 @@ def weights(params) -> list[tuple[np.ndarray, np.ndarray]]:
 
 @functools.partial(jax.jit, static_argnames=("arch",))
 def _predict(arch: Arch, params, x):
-    return head_output(arch.head, merge(arch, params)(x))
+    return head_output(arch.head, logits(arch, params, x))
 
 
 def predict(arch: Arch, params, x) -> np.ndarray:
@@ -90,7 +90,7 @@ def accuracy(arch: Arch, params, x, y) -> float:
 
 @functools.partial(jax.jit, static_argnames=("arch",))
 def _mean_loss(arch: Arch, params, x, y):
-    return per_example_loss(arch.head, merge(arch, params)(x), y).mean()
+    return per_example_loss(arch.head, logits(arch, params, x), y).mean()
 
 
 def loss(arch: Arch, params, x, y) -> float:

@@ -2,39 +2,35 @@
 
 This is what the app keeps per browser session and what the CLI drives. It decides what a config change costs:
 a new learning rate or regularization only swaps traced knobs; a new optimizer or batch size keeps the weights; a new
-architecture, init or seed starts from fresh weights; new data starts over. With `bridge=True` (the app) a changed
-architecture trains at once on the compile-once padded network while its own network compiles in the background.
+architecture, init or seed starts from fresh weights; new data starts over.
+
+What trains is one value, `Running` (a program and its state in that program's layout), replaced as a whole and
+under the session's lock, so a program can never be called with another architecture's state. With a `Bridge` (the
+app), a changed architecture trains at once on the padded network of its training context while its own program
+compiles in the background, and the state moves over when that program is ready.
 """
 
 from __future__ import annotations
 
+import atexit
 import concurrent.futures
 import dataclasses
+import threading
 import time
+from typing import NamedTuple
 
 import jax.numpy as jnp
 import numpy as np
 
 from . import bridge as padded
 from . import probes
-from .bridge import PaddedSpec, from_padded, init_padded_state, padded_knobs
 from .config import Config
 from .data import Dataset, feature_matrix, make_dataset
-from .model import Arch, init_params, layers_of, params_template
-from .train import (
-    CAPACITY,
-    Data,
-    History,
-    Knobs,
-    Spec,
-    TrainState,
-    compiled_trainer,
-    data_shapes,
-    init_state,
-    is_compiled,
-)
+from .model import Arch, init_params, layers_of
+from .train import (CAPACITY, Data, History, Knobs, Program, Spec, TrainState, compiled_trainer, data_shapes,
+                    init_state, is_compiled)
 
-GRID = 100  # the live view's output map: the grid resolution warmed in the background
+GRID = 100  # the live view's output map: the grid warmed in the background
 MAP_STEP = 4  # its neuron thumbnails keep every 4th point per side (25 x 25), also warmed
 SNAPSHOTS = 400  # weights kept for replay
 EXACT_DELAY = 0.4  # seconds of bridged training before the exact network's compilation starts
@@ -44,6 +40,10 @@ WEIGHT_FIELDS = ("layers", "activation", "dropout", "init", "output", "seed")
 OPTIMIZER_FIELDS = ("optimizer", "batch_size")
 
 _compiler = concurrent.futures.ThreadPoolExecutor(max_workers=2, thread_name_prefix="compile")
+_closing = threading.Event()  # set when the interpreter exits: queued compilations are then skipped
+# At exit the executor joins its threads, which first run every queued job; this hook runs before that one (hooks run
+# newest first), so a stopping server waits for at most the compilations in progress, not the queue.
+getattr(threading, "_register_atexit", atexit.register)(_closing.set)
 
 
 def _changed(a: Config, b: Config, names) -> bool:
@@ -56,10 +56,48 @@ def data_arrays(config: Config, dataset: Dataset) -> Data:
                 jnp.asarray(feature_matrix(dataset.points_test, f)), jnp.asarray(dataset.y_test))
 
 
+class Running(NamedTuple):
+    """What trains now: a program (`train.Spec` or `bridge.PaddedSpec`) and the state in its layout."""
+
+    program: Program
+    state: TrainState
+
+    @property
+    def bridged(self) -> bool:
+        return isinstance(self.program, padded.PaddedSpec)
+
+
+class Bridge:
+    """One session's way across compilation, in the background (a shared pool of two compile threads).
+
+    Every change of the session bumps `generation`; background work asked for an older generation is skipped when
+    its turn comes, so quick successive changes do not queue up compilations nobody waits for any more. A job
+    already compiling cannot be stopped (XLA), but it only fills the shared compile cache."""
+
+    def __init__(self):
+        self.generation = 0
+
+    def changed(self) -> int:
+        self.generation += 1
+        return self.generation
+
+    def submit(self, work, *args, delay: float = 0.0):
+        generation = self.generation
+
+        def job():
+            if delay:
+                time.sleep(delay)
+            if generation == self.generation and not _closing.is_set():
+                work(*args)
+        return _compiler.submit(job)
+
+
 class Session:
     def __init__(self, config: Config, bridge: bool = False):
-        self.bridge = bridge
+        """`bridge=True` (the app): never wait for a compilation that the padded network can stand in for."""
+        self.bridge = Bridge() if bridge else None
         self.config = config
+        self._lock = threading.RLock()
         self._new_data()
 
     # --- what a config change does -----------------------------------------------------------------------------------
@@ -67,21 +105,23 @@ class Session:
         """Move to `config`, keeping as much of the run as the change allows. Returns what happened:
         "data" (new data, fresh weights), "reset" (fresh weights), "optimizer" (same weights, fresh optimizer
         state), "knobs" (same run, new learning rate / regularization / freezing) or "none"."""
-        old, self.config = self.config, config
-        if _changed(old, config, DATA_FIELDS):
-            self._new_data()
-            return "data"
-        if _changed(old, config, WEIGHT_FIELDS):
-            self.reset()
-            return "reset"
-        if _changed(old, config, OPTIMIZER_FIELDS):
-            state = self.state
-            self._new_spec()
-            self._state, self._padded = state._replace(opt_state=init_state(config, self.spec).opt_state), False
-            self._request_exact()
-            return "optimizer"
-        self.knobs = Knobs.from_config(config)
-        return "knobs" if old != config else "none"
+        with self._lock:
+            old, self.config = self.config, config
+            if _changed(old, config, DATA_FIELDS):
+                self._new_data()
+                return "data"
+            if _changed(old, config, WEIGHT_FIELDS):
+                self.reset()
+                return "reset"
+            if _changed(old, config, OPTIMIZER_FIELDS):
+                state = self.state
+                self._new_spec()
+                fresh = init_state(config, self.spec).opt_state
+                self._running = Running(self.spec, state._replace(opt_state=fresh))
+                self._request_exact()
+                return "optimizer"
+            self.knobs = Knobs.from_config(config)
+            return "knobs" if old != config else "none"
 
     def _new_data(self):
         self.dataset = make_dataset(self.config)
@@ -92,44 +132,47 @@ class Session:
         self.spec = Spec.from_config(self.config, self.dataset.n_train)
         self.knobs = Knobs.from_config(self.config)
         self._exact_requested = False
-        if self.bridge and not is_compiled(self._padded_spec, self._shapes):  # this context's bridge, for later
-            _compiler.submit(_warm_padded, self._padded_spec, self._shapes, self.config.features, self.dataset.extent)
+        if self.bridge is not None:
+            self.bridge.changed()
+            if not is_compiled(self._padded_spec, self._shapes):  # this context's bridge, for later changes
+                self.bridge.submit(_warm_padded, self._padded_spec, self._shapes, self.config.features,
+                                   self.dataset.extent)
 
-    def _request_exact(self):
-        """Compile the exact network in the background. While bridging this waits for the first bridged chunk and
-        then EXACT_DELAY more: tracing in the compile thread holds the interpreter in long stretches, and the new
-        network's first frames (made in the same process) would wait behind it."""
-        if self.bridge and not self._exact_requested:
+    def _request_exact(self, delay: float = 0.0):
+        """Compile the exact network in the background (with a bridge; without one, `advance` compiles it). While
+        the padded network trains, this starts after its first chunk and `delay` more: tracing in the compile thread
+        holds the interpreter in long stretches, and the new network's first frames would wait behind it."""
+        if self.bridge is not None and not self._exact_requested:
             self._exact_requested = True
-            _compiler.submit(_warm, self.spec, self._shapes, self.config.features, self.dataset.extent,
-                             EXACT_DELAY if self._padded else 0.0)
+            self.bridge.submit(_warm, self.spec, self._shapes, self.config.features, self.dataset.extent, delay=delay)
 
     @property
     def _shapes(self) -> tuple:
         return data_shapes(self.data)
 
     @property
-    def _padded_spec(self) -> PaddedSpec:
-        return PaddedSpec.from_spec(self.spec)
+    def _padded_spec(self) -> padded.PaddedSpec:
+        return padded.PaddedSpec.from_spec(self.spec)
 
     def reset(self, seed: int | None = None):
         """Fresh weights (a new seed if given), same data; history cleared."""
-        if seed is not None:
-            self.config = dataclasses.replace(self.config, seed=seed)
-        self._history: list[np.ndarray] = []
-        self.snapshots: list[tuple[int, list]] = []     # (epoch, [(W, b)] per layer) for replay and trajectories
-        self.gradient_history: list[tuple[int, np.ndarray]] = []  # (epoch, per-layer gradient norms)
-        self._snapshot_every = 1
-        self._new_spec()
-        c = self.config
-        self._padded = (self.bridge and not is_compiled(self.spec, self._shapes)
-                        and is_compiled(self._padded_spec, self._shapes))
-        if self._padded:  # train at once on the warm padded network; the exact one compiles after its first chunk
-            self._state = init_padded_state(self._padded_spec, self.arch, c.init, c.seed)
-        else:
-            self._request_exact()
-            self._state = init_state(c, self.spec)
-        self._snapshot()
+        with self._lock:
+            if seed is not None:
+                self.config = dataclasses.replace(self.config, seed=seed)
+            self._history: list[np.ndarray] = []
+            self.snapshots: list[tuple[int, list]] = []  # (epoch, [(W, b)] per layer) for replay and trajectories
+            self.gradient_history: list[tuple[int, np.ndarray]] = []  # (epoch, per-layer gradient norms)
+            self._snapshot_every = 1
+            self._new_spec()
+            c, shapes = self.config, self._shapes
+            if (self.bridge is not None and not is_compiled(self.spec, shapes)
+                    and is_compiled(self._padded_spec, shapes)):  # train at once on the warm padded network
+                self._running = Running(self._padded_spec,
+                                        padded.init_padded_state(self._padded_spec, self.arch, c.init, c.seed))
+            else:
+                self._request_exact()
+                self._running = Running(self.spec, init_state(c, self.spec))
+            self._snapshot()
 
     # --- the training state, in whichever layout is running ----------------------------------------------------------
     @property
@@ -138,13 +181,20 @@ class Session:
 
     @property
     def bridging(self) -> bool:
-        """True while the padded bridge network is training (the exact one is still compiling)."""
-        return self._padded
+        """True while the padded network stands in for this one (whose own program is still compiling)."""
+        return self._running.bridged
+
+    @property
+    def preparing(self) -> bool:
+        """True while nothing compiled can train this network yet (its program and its context's padded network are
+        both compiling): `advance(..., wait=False)` then trains nothing."""
+        return not is_compiled(self.spec, self._shapes) and not is_compiled(self._padded_spec, self._shapes)
 
     @property
     def state(self) -> TrainState:
         """The training state in the exact layout (converted on the fly while bridging)."""
-        return from_padded(self.arch, self._state) if self._padded else self._state
+        run = self._running
+        return padded.from_padded(self.arch, run.state) if run.bridged else run.state
 
     @property
     def params(self):
@@ -152,11 +202,11 @@ class Session:
 
     @property
     def epoch(self) -> int:
-        return int(self._state.epoch)
+        return int(self._running.state.epoch)
 
     @property
     def diverged(self) -> bool:
-        return bool(self._state.diverged)
+        return bool(self._running.state.diverged)
 
     @property
     def history(self) -> History:
@@ -166,26 +216,43 @@ class Session:
         return History(*self._history[0])
 
     # --- training ----------------------------------------------------------------------------------------------------
-    def advance(self, epochs: int) -> int:
-        """Train up to `epochs` epochs (stops early on divergence); returns how many were completed."""
-        done = 0
-        while done < epochs and not self.diverged:
-            if self._padded and is_compiled(self.spec, self._shapes):
-                self._state, self._padded = from_padded(self.arch, self._state), False
-            if self._padded:
-                spec = self._padded_spec
-                run, knobs = compiled_trainer(spec, self._shapes)[0], padded_knobs(spec, self.arch, self.knobs)
-            else:
-                run, knobs = compiled_trainer(self.spec, self._shapes)[0], self.knobs
-            start = int(self._state.epoch)
-            self._state, metrics = run(self._state, self.data, knobs, jnp.int32(min(epochs - done, CAPACITY)))
-            completed = int(self._state.epoch) - start
-            self._history.append(np.asarray(metrics[:, :completed]))
-            done += completed
-        if done:
-            self._snapshot()
-        self._request_exact()
-        return done
+    def _trainer(self, wait: bool):
+        """(Running, its compiled program, its knobs) for the next chunk, or None when `wait` is False and nothing
+        compiled can train this network yet. Moves a bridged state to its own program once that is compiled."""
+        run, shapes = self._running, self._shapes
+        if run.bridged and is_compiled(self.spec, shapes):
+            run = self._running = Running(self.spec, padded.from_padded(self.arch, run.state))
+        if not run.bridged and not is_compiled(self.spec, shapes) and self.bridge is not None:
+            if is_compiled(self._padded_spec, shapes):  # its own program is not ready: the padded one stands in
+                run = self._running = Running(self._padded_spec, padded.to_padded(self._padded_spec, self.arch,
+                                                                                  run.state))
+            elif not wait:
+                self._request_exact()
+                return None
+        knobs = run.program.knobs(self.arch, self.knobs) if run.bridged else self.knobs
+        return run, compiled_trainer(run.program, shapes)[0], knobs
+
+    def advance(self, epochs: int, wait: bool = True) -> int:
+        """Train up to `epochs` epochs (stops early on divergence); returns how many were completed.
+
+        With `wait=False` it never waits for a compilation: while `preparing`, it trains nothing and returns 0."""
+        with self._lock:
+            done = 0
+            while done < epochs and not self.diverged:
+                trainer = self._trainer(wait)
+                if trainer is None:
+                    break
+                run, program, knobs = trainer
+                start = int(run.state.epoch)
+                state, metrics = program(run.state, self.data, knobs, jnp.int32(min(epochs - done, CAPACITY)))
+                self._running = run._replace(state=state)
+                completed = int(state.epoch) - start
+                self._history.append(np.asarray(metrics[:, :completed]))
+                done += completed
+            if done:
+                self._snapshot()
+            self._request_exact(EXACT_DELAY if self._running.bridged else 0.0)
+            return done
 
     def _snapshot(self):
         """Keep the weights now and then: at most SNAPSHOTS, evenly thinned as the run grows."""
@@ -198,32 +265,33 @@ class Session:
 
     def resume_after_divergence(self):
         """Go on from the last finite state (kept when training diverged), e.g. after lowering the learning rate."""
-        self._state = self._state._replace(diverged=jnp.zeros((), bool))
+        with self._lock:
+            run = self._running
+            self._running = run._replace(state=run.state._replace(diverged=jnp.zeros((), bool)))
 
     # --- probes of the current network -------------------------------------------------------------------------------
     def grid(self, n: int = GRID, step: int = 1):
         """(hidden maps [(n / step, n / step, width)], output (n, n, n_out)) over the data's plane; see probes."""
-        c, extent = self.config, self.dataset.extent
-        if self._padded:
-            return padded.neuron_activations_on_grid(self._padded_spec, self.arch, self._state.params, c.features,
-                                                     extent, n, step)
-        return probes.neuron_activations_on_grid(self.arch, self._state.params, c.features, extent, n, step)
+        with self._lock:
+            run, c, extent = self._running, self.config, self.dataset.extent
+            if run.bridged:
+                return padded.neuron_activations_on_grid(run.program, self.arch, run.state.params, c.features,
+                                                         extent, n, step)
+            return probes.neuron_activations_on_grid(self.arch, run.state.params, c.features, extent, n, step)
 
     def gradient_norms(self) -> np.ndarray:
         """Per-layer norms of the training-loss gradient now; also kept in `gradient_history`."""
-        norms = probes.gradient_norms(self.arch, self.params, self.data.x_train, self.data.y_train)
-        if not self.gradient_history or self.gradient_history[-1][0] != self.epoch:
-            self.gradient_history.append((self.epoch, norms))
-            if len(self.gradient_history) > SNAPSHOTS:
-                self.gradient_history = self.gradient_history[::2]
-        return norms
+        with self._lock:
+            norms = probes.gradient_norms(self.arch, self.params, self.data.x_train, self.data.y_train)
+            if not self.gradient_history or self.gradient_history[-1][0] != self.epoch:
+                self.gradient_history.append((self.epoch, norms))
+                if len(self.gradient_history) > SNAPSHOTS:
+                    self.gradient_history = self.gradient_history[::2]
+            return norms
 
 
-
-
-def _warm(spec: Spec, shapes: tuple, features, extent: float, delay: float = 0.0):
+def _warm(spec: Spec, shapes: tuple, features, extent: float):
     """Compile the exact network's trainer and probes, so that the frame that switches to it does not stall."""
-    time.sleep(delay)
     compiled_trainer(spec, shapes)
     params = init_params(spec.arch, "zeros", 0)
     probes.neuron_activations_on_grid(spec.arch, params, features, extent, GRID, MAP_STEP)
@@ -231,11 +299,9 @@ def _warm(spec: Spec, shapes: tuple, features, extent: float, delay: float = 0.0
     probes.gradient_norms(spec.arch, params, x, np.zeros(shapes[0], shapes[3]))
 
 
-def _warm_padded(spec: PaddedSpec, shapes: tuple, features, extent: float):
-    """Compile the bridge network of this training context: trainer, fresh state and grid probe."""
+def _warm_padded(spec: padded.PaddedSpec, shapes: tuple, features, extent: float):
+    """Compile the padded network of this training context: trainer, fresh state and grid probe."""
     compiled_trainer(spec, shapes)
     arch = Arch(shapes[2], (1,), ("linear",), (0.0,), spec.n_out, spec.head)
-    state = init_padded_state(spec, arch, "zeros", 0)
+    state = padded.init_padded_state(spec, arch, "zeros", 0)
     padded.neuron_activations_on_grid(spec, arch, state.params, features, extent, GRID, MAP_STEP)
-    for n_layers in range(1, spec.depth + 2):  # the exact layout's params pytree of every depth the bridge trains
-        params_template(n_layers)

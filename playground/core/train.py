@@ -10,17 +10,16 @@ from __future__ import annotations
 
 import functools
 import os
-import threading
-import time
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 import optax
 
+from .compiled import PROGRAMS
 from .config import Config
-from .model import Arch, init_params, layer_of, merge, per_example_correct, per_example_loss
+from .model import Arch, Layer, init_params, logits, per_example_correct, per_example_loss
 
 OPTIMIZERS = {
     "sgd": optax.sgd,
@@ -41,11 +40,32 @@ def optimizer(name: str) -> optax.GradientTransformation:
     return optax.inject_hyperparams(OPTIMIZERS[name])(learning_rate=0.0)
 
 
-class Spec(NamedTuple):
-    """Everything static about a training function: changing any of it means another compilation.
+class Program(Protocol):
+    """What the training loop needs to know about a network, static and hashable: one value, one compilation.
 
-    A spec also says how its params are used (`logits`, `regularization_grad`, `mask_updates`), so the same
-    training loop serves this exact network and the padded bridge network of `bridge.py`."""
+    Implemented by `Spec` (a network compiled for its own shape) and `bridge.PaddedSpec` (the padded network that
+    trains any architecture up to its size, also vmapped over many networks in a sweep). Both use the same params
+    pytree (`model.Params`) and the same forward pass (`model.forward`); they differ in how the architecture is
+    given: static here, traced (`Knobs.layout`) there."""
+
+    optimizer: str
+    batch_size: int
+
+    @property
+    def head(self) -> str: ...
+
+    @property
+    def has_dropout(self) -> bool: ...
+
+    def logits(self, params, x, knobs: "Knobs", small_batch: bool = False, key=None): ...
+
+    def init_state(self, init: str, seed: int) -> "TrainState": ...
+
+    def knobs_struct(self) -> "Knobs": ...
+
+
+class Spec(NamedTuple):
+    """A network compiled for its own architecture (the `Program` of an exact network)."""
 
     arch: Arch
     optimizer: str
@@ -56,27 +76,27 @@ class Spec(NamedTuple):
         return cls(Arch.from_config(c), c.optimizer, min(c.batch_size, n_train))
 
     @property
+    def head(self) -> str:
+        return self.arch.head
+
+    @property
     def has_dropout(self) -> bool:
         return any(r > 0 for r in self.arch.dropout)
 
     def logits(self, params, x, knobs, small_batch=False, key=None):
-        return merge(self.arch, params)(x, small_batch=small_batch, dropout=self.arch.dropout, key=key)
-
-    def regularization_grad(self, params, knobs):
-        return _map_layers(lambda i, is_w, w: knobs.l1 * jnp.sign(w) + knobs.l2 * w if is_w else jnp.zeros_like(w),
-                           params)
-
-    def mask_updates(self, updates, knobs):
-        return _map_layers(lambda i, is_w, u: u * knobs.trainable[i], updates)
+        return logits(self.arch, params, x, small_batch=small_batch, key=key)
 
     def init_state(self, init: str, seed: int) -> "TrainState":
-        params = init_params(self.arch, init, seed)
-        return TrainState(params, optimizer(self.optimizer).init(params), jax.random.key(seed),
-                          jnp.zeros((), jnp.int32), jnp.zeros((), bool))
+        return fresh_state(init_params(self.arch, init, seed), self.optimizer, seed)
 
     def knobs_struct(self) -> "Knobs":
         f32 = lambda *shape: jax.ShapeDtypeStruct(shape, jnp.float32)  # noqa: E731
         return Knobs(f32(), f32(), f32(), f32(len(self.arch.widths) + 1))
+
+
+def fresh_state(params, optimizer_name: str, seed: int) -> "TrainState":
+    return TrainState(params, optimizer(optimizer_name).init(params), jax.random.key(seed),
+                      jnp.zeros((), jnp.int32), jnp.zeros((), bool))
 
 
 class Knobs(NamedTuple):
@@ -86,7 +106,7 @@ class Knobs(NamedTuple):
     l1: jax.Array             # ()
     l2: jax.Array             # ()
     trainable: jax.Array      # (n_weight_layers,) 1.0 = trained, 0.0 = frozen
-    layout: object = None     # the padded bridge's traced architecture (padded.Layout); None for exact networks
+    layout: object = None     # the padded network's traced architecture (model.Layout); None for exact networks
 
     @classmethod
     def from_config(cls, c: Config) -> "Knobs":
@@ -106,7 +126,7 @@ class Data(NamedTuple):
 
 
 class TrainState(NamedTuple):
-    params: object       # nnx.State of the MLP's weights
+    params: object       # model.Params: ((W, b), ...) per weight layer
     opt_state: object
     key: jax.Array       # dropout randomness, folded with the step number
     epoch: jax.Array     # () int32, epochs completed
@@ -128,15 +148,20 @@ def init_state(c: Config, spec: Spec) -> TrainState:
 
 # --- the pure functions that jit compiles ----------------------------------------------------------------------------
 
-def _map_layers(fn, *trees):
-    """tree_map with the leaf's (layer index, is-kernel) passed first."""
-    return jax.tree_util.tree_map_with_path(lambda path, *xs: fn(*layer_of(path), *xs), *trees)
+def regularization_grad(params, knobs: Knobs):
+    """Gradient of the L1 / L2 penalty: on weight matrices, never on biases."""
+    return tuple(Layer(knobs.l1 * jnp.sign(w) + knobs.l2 * w, jnp.zeros_like(b)) for w, b in params)
+
+
+def mask_updates(updates, knobs: Knobs):
+    """Frozen layers (trainable 0) get no update."""
+    return tuple(Layer(u * knobs.trainable[i], v * knobs.trainable[i]) for i, (u, v) in enumerate(updates))
 
 
 def batch_loss(spec: Spec, params, knobs, x, y, mask, key=None):
     """Mean loss over the real (mask = 1) examples of one padded batch, with dropout when a key is given."""
     z = spec.logits(params, x, knobs, small_batch=True, key=key)
-    return (per_example_loss(spec.arch.head, z, y) * mask).sum() / mask.sum()
+    return (per_example_loss(spec.head, z, y) * mask).sum() / mask.sum()
 
 
 def _batches(spec: Spec, data: Data):
@@ -158,9 +183,9 @@ def _one_epoch(spec: Spec, state: TrainState, batches, knobs: Knobs):
         x, y, m = batch
         key = jax.random.fold_in(state.key, state.epoch * n_batches + b) if spec.has_dropout else None
         grads = jax.grad(batch_loss, argnums=1)(spec, params, knobs, x, y, m, key)
-        grads = jax.tree.map(jnp.add, grads, spec.regularization_grad(params, knobs))
+        grads = jax.tree.map(jnp.add, grads, regularization_grad(params, knobs))
         updates, opt_state = opt.update(grads, opt_state, params)
-        updates = spec.mask_updates(updates, knobs)
+        updates = mask_updates(updates, knobs)
         return (optax.apply_updates(params, updates), opt_state, b + 1), None
 
     opt_state = state.opt_state
@@ -176,9 +201,9 @@ def _is_finite(tree) -> jax.Array:
 def train_epochs(spec: Spec, state: TrainState, data: Data, knobs: Knobs, n_epochs, capacity: int = CAPACITY):
     """Advance `state` by `n_epochs` (<= capacity) epochs; returns (state, metrics (4, capacity)).
 
-    Metrics rows are train loss, test loss, train accuracy, test accuracy; only the first
-    `new_state.epoch - state.epoch` columns are meaningful. On a non-finite loss or weight the state stays at the
-    last finite epoch and `diverged` is set; later epochs in the call change nothing.
+    Metrics rows are train loss, test loss, train accuracy, test accuracy, one column per epoch asked for. On a
+    non-finite loss or weight the state stays at the last finite epoch and `diverged` is set; later epochs in the
+    call change nothing and their columns repeat the last finite metrics (NaN if the call had none).
     """
     batches = _batches(spec, data)
     x_all = jnp.concatenate([data.x_train, data.x_test])
@@ -187,22 +212,25 @@ def train_epochs(spec: Spec, state: TrainState, data: Data, knobs: Knobs, n_epoc
     def metrics_of(params):
         z = spec.logits(params, x_all, knobs)
         y_all = jnp.concatenate([data.y_train, data.y_test])
-        loss = per_example_loss(spec.arch.head, z, y_all)
-        correct = per_example_correct(spec.arch.head, z, y_all)
+        loss = per_example_loss(spec.head, z, y_all)
+        correct = per_example_correct(spec.head, z, y_all)
         return jnp.stack([loss[:n_train].mean(), loss[n_train:].mean(),
                           correct[:n_train].mean(), correct[n_train:].mean()])
 
     def body(i, carry):
-        state, history = carry
+        state, history, last = carry
         new = _one_epoch(spec, state, batches, knobs)
         metrics = metrics_of(new.params)
         ok = _is_finite(metrics[:2]) & _is_finite(new.params) & ~state.diverged
         kept = jax.tree.map(lambda a, b: jnp.where(ok, a, b), new, state)
         kept = kept._replace(diverged=state.diverged | ~ok)
-        return kept, history.at[:, i].set(jnp.where(ok, metrics, 0.0))
+        last = jnp.where(ok, metrics, last)  # after a divergence: the last finite epoch's metrics, never zeros
+        return kept, history.at[:, i].set(last), last
 
     history = jnp.zeros((4, capacity), jnp.float32)
-    return jax.lax.fori_loop(0, jnp.minimum(n_epochs, capacity), body, (state, history))
+    last = jnp.full((4,), jnp.nan, jnp.float32)  # NaN only if the very first epoch of a call diverged
+    state, history, _ = jax.lax.fori_loop(0, jnp.minimum(n_epochs, capacity), body, (state, history, last))
+    return state, history
 
 
 _train_epochs_jit = jax.jit(train_epochs, static_argnames=("spec", "capacity"))
@@ -218,35 +246,27 @@ def enable_compilation_cache(path: str | None = None):
     jax.config.update("jax_persistent_cache_min_entry_size_bytes", -1)
 
 
-_compile_lock = threading.Lock()
-_compiled: dict = {}
+def _abstract_data(data_shapes: tuple) -> Data:
+    n_train, n_test, n_features, y_dtype = data_shapes
+    f32 = jnp.float32
+    return Data(jax.ShapeDtypeStruct((n_train, n_features), f32), jax.ShapeDtypeStruct((n_train,), y_dtype),
+                jax.ShapeDtypeStruct((n_test, n_features), f32), jax.ShapeDtypeStruct((n_test,), y_dtype))
 
 
-def compiled_trainer(spec, data_shapes: tuple, capacity: int = CAPACITY):
-    """Ahead-of-time compiled `train_epochs` for one spec and data shape, and the seconds compiling took.
+def compiled_trainer(spec: Program, data_shapes: tuple, capacity: int = CAPACITY):
+    """Ahead-of-time compiled `train_epochs` for one program and data shape, and the seconds compiling took.
 
-    Cached per shape, so a frame never compiles twice; safe to call from several threads (the first caller
-    compiles, the others wait for it)."""
-    key = (spec, data_shapes, capacity)
-    with _compile_lock:
-        entry = _compiled.setdefault(key, [threading.Lock(), None])
-    with entry[0]:
-        if entry[1] is None:
-            n_train, n_test, n_features, y_dtype = data_shapes
-            f32 = jnp.float32
-            data = Data(jax.ShapeDtypeStruct((n_train, n_features), f32), jax.ShapeDtypeStruct((n_train,), y_dtype),
-                        jax.ShapeDtypeStruct((n_test, n_features), f32), jax.ShapeDtypeStruct((n_test,), y_dtype))
-            state = jax.eval_shape(lambda: spec.init_state("zeros", 0))
-            start = time.perf_counter()
-            compiled = _train_epochs_jit.lower(spec, state, data, spec.knobs_struct(),
-                                               jax.ShapeDtypeStruct((), jnp.int32), capacity=capacity).compile()
-            entry[1] = (compiled, time.perf_counter() - start)
-    return entry[1]
+    From the process's one compile-once cache (`compiled.PROGRAMS`): a shape never compiles twice while it is kept;
+    safe to call from several threads."""
+    def compile_program():
+        state = jax.eval_shape(lambda: spec.init_state("zeros", 0))
+        return _train_epochs_jit.lower(spec, state, _abstract_data(data_shapes), spec.knobs_struct(),
+                                       jax.ShapeDtypeStruct((), jnp.int32), capacity=capacity).compile()
+    return PROGRAMS.get(("train", spec, data_shapes, capacity), compile_program)
 
 
-def is_compiled(spec, data_shapes: tuple, capacity: int = CAPACITY) -> bool:
-    entry = _compiled.get((spec, data_shapes, capacity))
-    return entry is not None and entry[1] is not None
+def is_compiled(spec: Program, data_shapes: tuple, capacity: int = CAPACITY) -> bool:
+    return PROGRAMS.ready(("train", spec, data_shapes, capacity))
 
 
 def data_shapes(data: Data) -> tuple:

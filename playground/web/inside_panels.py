@@ -58,7 +58,7 @@ def _gradient_history(session) -> list:
     for epoch, layers in session.snapshots:  # only the kept ones: thinned snapshots drop out of the curve too
         done[epoch] = known.get(epoch)
         if done[epoch] is None:
-            done[epoch] = probes.gradient_norms(session.arch, params_from_layers(session.arch, layers), x, y)
+            done[epoch] = probes.gradient_norms(session.arch, params_from_layers(layers), x, y)
     cache["gradients"] = done
     return sorted(done.items(), key=lambda item: item[0])
 
@@ -152,7 +152,7 @@ def replay(session):
     epoch = st.session_state.replay_epoch
     layers = session.snapshots[epochs.index(epoch)][1]
     c, d = session.config, session.dataset
-    _, output = probes.neuron_activations_on_grid(session.arch, params_from_layers(session.arch, layers), c.features,
+    _, output = probes.neuron_activations_on_grid(session.arch, params_from_layers(layers), c.features,
                                                   d.extent, REPLAY_GRID)
     _chart(st, figs.replay_figure(output, d.extent, d.points_train, d.y_train, c.n_classes, epoch), key="inside_replay")
 

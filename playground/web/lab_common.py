@@ -1,10 +1,9 @@
-"""What the lab's three experiments share: settings, names, status lines and the chunked advance of a live run."""
+"""What the lab's three experiments share: settings, names, and the status line of a background run."""
 
 from __future__ import annotations
 
 import base64
 import io
-import time
 
 import numpy as np
 import streamlit as st
@@ -12,13 +11,9 @@ from PIL import Image
 
 from ..core.config import MAX_LAYERS, MAX_WIDTH, MULTICLASS_DATASETS, Config
 from ..core.model import Arch
-from ..core.sweep import SweepRun
+from ..core.runs import Run
 
-FRAME_SECONDS = 0.1  # the side-by-side fragment's period while it trains
 PAINT_SECONDS = 0.3  # sweep and ensemble fragments: repaint the background run's latest snapshot this often
-CHUNK = 25           # first chunk of epochs per fragment run: ~0.2 s for 24 spiral networks
-CHUNK_SECONDS = 0.4  # later chunks are sized to train about this long: the grid fills in visibly, painting stays cheap
-MAX_CHUNK = 200
 GRID = 40            # prediction grid per small multiple (40x40, drawn at 2x)
 EPOCHS = (50, 100, 200, 300, 500, 1000, 2000, 3000)
 PLAYGROUND_DATA = "the playground's data"
@@ -76,17 +71,13 @@ def _head(config: Config) -> str:
     return Arch.from_config(config).head
 
 
-def _elapsed(run: dict) -> float:
-    return run.get("seconds") or time.monotonic() - run["start"]
-
-
 def _stop(run):
     """A replaced background run stops after its chunk in progress."""
-    if isinstance(run, SweepRun):
+    if run is not None:
         run.stop()
 
 
-def _timer_done(run: SweepRun, flag: str):
+def _timer_done(run: Run, flag: str):
     """Called first in a background run's fragment: once the run has ended, rerun the whole page once, so that the
     fragment is drawn again without its timer (`flag` remembers that the timer was on)."""
     s = st.session_state
@@ -95,35 +86,13 @@ def _timer_done(run: SweepRun, flag: str):
         st.rerun()
 
 
-def _advance(run: dict, step):
-    """One fragment run of a live experiment: `step(epochs)` by a chunk; when the target is reached, stop and rerun
-    the whole page once (that removes the timer). The chunk adapts so that training takes ~CHUNK_SECONDS per run:
-    small sweeps repaint less often, big ones still show progress (the first call also compiles: not counted)."""
-    if not run["running"]:
-        return
-    chunk = min(run.setdefault("chunk", CHUNK), run["target"] - run["epoch"])
-    began = time.monotonic()
-    step(chunk)
-    seconds = time.monotonic() - began
-    if run["epoch"] > 0 and chunk == run["chunk"]:
-        run["chunk"] = int(np.clip(chunk * CHUNK_SECONDS / max(seconds, 1e-3), CHUNK // 2, MAX_CHUNK))
-    run["epoch"] += chunk
-    if run["epoch"] >= run["target"]:
-        run["running"] = False
-        run["seconds"] = time.monotonic() - run["start"]
-        st.rerun()
-
-
 def _status(run, what: str):
-    """The status line of a side-by-side dict or a background `SweepRun`."""
-    if isinstance(run, SweepRun):
-        epoch, target, running, seconds = run.epoch, run.target, run.running, run.elapsed
-    else:
-        epoch, target, running, seconds = run["epoch"], run["target"], run["running"], _elapsed(run)
+    """The status line of a background `Run`."""
+    epoch, target, running, seconds = run.epoch, run.target, run.running, run.elapsed
     state = f"finished in {seconds:.1f} s" if not running else f"training… {seconds:.1f} s"
-    if isinstance(run, SweepRun) and run.compile_seconds is not None and run.compile_seconds >= 0.1:
+    if run.compile_seconds is not None and run.compile_seconds >= 0.1:
         state += f" ({run.compile_seconds:.1f} s of it compiling)"
     st.markdown(f'<div class="lab-status" style="font-size:22px;font-weight:600">{what}: epoch {epoch:,} of '
                 f'{target:,} · {state}</div>', unsafe_allow_html=True)
-    if isinstance(run, SweepRun) and run.error:
+    if run.error:
         st.error(f"Training stopped: {run.error}")

@@ -2,11 +2,11 @@
 
 Three experiments, one at a time (a radio picks which is drawn):
 - Sweep grid: every depth x width (x activation) network trained in lockstep by one `sweep.Sweep`, in a background
-  thread (`sweep.SweepRun`); a `run_every` fragment paints its latest snapshot with the `lab_view` canvas component
+  thread (`runs.Run`); a `run_every` fragment paints its latest snapshot with the `lab_view` canvas component
   (small multiples, heatmap, every loss curve), whose cells open their network in the playground when clicked.
-- Side by side: up to four configurations that differ in any setting, each its own `Session`, advanced by the same
-  number of epochs per fragment run.
-- Seed ensemble: the playground's configuration over N seeds (`Sweep(seed_configs(...))`), also a `SweepRun`.
+- Side by side: up to four configurations that differ in any setting, each its own `Session`, trained in lockstep
+  by a background `runs.Run` of `runs.SideBySide`.
+- Seed ensemble: the playground's configuration over N seeds (`Sweep(seed_configs(...))`), also a `runs.Run`.
 
 Each experiment keeps its run in session state (`lab_sweep`, `lab_side`, `lab_seeds`), built by the Run buttons'
 callbacks. When a run finishes, its fragment reruns the page once so that the timer stops.
@@ -17,7 +17,8 @@ from __future__ import annotations
 import streamlit as st
 
 from ..core.config import ACTIVATION_NAMES, DATASET_NAMES, MAX_LAYERS, Config, ConfigError
-from ..core.sweep import SweepRun, cells_of, grid_configs, prepare, take_prepared
+from ..core.runs import Preparer, Run
+from ..core.sweep import cells_of, grid_configs
 from . import components, lab_view
 from . import playground_page as ui
 from .lab_common import (
@@ -97,7 +98,8 @@ def _start_sweep():
         s.lab_sweep_error = f"This sweep cannot run: {err}"
         return
     _stop(s.get("lab_sweep"))
-    s.lab_sweep = SweepRun(take_prepared(configs) or configs, int(s.sweep_epochs), GRID)  # builds in its thread
+    s.setdefault("lab_preparer", Preparer()).cancel()
+    s.lab_sweep = Run(configs, int(s.sweep_epochs), GRID)  # built in its thread; compiled ahead if it was
     s.sweep_cell = 0
 
 
@@ -137,8 +139,9 @@ def _prepare_planned_sweep():
     if s.get("playing") or (run is not None and run.running) or sweep_problem(depths, widths, activations):
         return
     try:
-        prepare(grid_configs(_with_dataset(_playground_config(), s.sweep_dataset), depths, widths or [1],
-                             activations), GRID)
+        configs = grid_configs(_with_dataset(_playground_config(), s.sweep_dataset), depths, widths or [1],
+                               activations)
+        s.setdefault("lab_preparer", Preparer()).want(configs, GRID)  # this user's own: no one else's choice drops it
     except (ValueError, ConfigError):
         pass  # reported when Run is pressed
 

@@ -1,12 +1,13 @@
 """The lab's "Seed ensemble": the playground's configuration over N seeds, trained together in a background
-`SweepRun`: how often it succeeds, the spread, the mean boundary and where the seeds disagree."""
+`runs.Run`: how often it succeeds, the spread, the mean boundary and where the seeds disagree."""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from ..core.config import ConfigError
-from ..core.sweep import SweepRun, ensemble_summary, seed_configs
+from ..core.runs import Run
+from ..core.sweep import ensemble_summary, seed_configs
 from ..figures import inside as inside_figures
 from .lab_common import EPOCHS, GRID, PAINT_SECONDS, _playground_config, _status, _stop, _timer_done, short_name
 
@@ -23,7 +24,7 @@ def _start_seeds():
         s.lab_seeds_error = f"This ensemble cannot run: {err}"
         return
     _stop(s.get("lab_seeds"))
-    s.lab_seeds = SweepRun(configs, int(s.seeds_epochs), GRID)  # built and compiled in its thread
+    s.lab_seeds = Run(configs, int(s.seeds_epochs), GRID)  # built and compiled in its thread
 
 
 def seed_section():

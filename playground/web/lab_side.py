@@ -1,29 +1,21 @@
-"""The lab's "Side by side": up to four configurations that differ in any setting, each its own `Session`, advanced
-by the same number of epochs per fragment run."""
+"""The lab's "Side by side": up to four configurations that differ in any setting, each its own `Session`, trained
+in lockstep in a background `runs.Run` (`runs.SideBySide`) whose latest snapshot a fragment paints."""
 
 from __future__ import annotations
-
-import time
 
 import streamlit as st
 
 from ..core.config import ACTIVATION_NAMES, OPTIMIZER_NAMES, REGULARIZATION_NAMES, Config, ConfigError
-from ..core.session import Session
+from ..core.model import Arch
+from ..core.runs import Run, SideBySide
 from ..core.sweep import match_parameter_count, n_params
 from ..figures import inside as inside_figures
 from . import playground_page as ui
-from .lab_common import (
-    EPOCHS,
-    FRAME_SECONDS,
-    _advance,
-    _playground_config,
-    _status,
-    parse_layers,
-    png_data_uri,
-    short_name,
-)
+from .lab_common import (EPOCHS, PAINT_SECONDS, _playground_config, _status, _stop, _timer_done, parse_layers,
+                         png_data_uri, short_name)
 
 SIDE_MAX = 4
+SIDE_GRID = 100  # each configuration's boundary picture
 SIDE_WIDGETS = ("layers", "activation", "optimizer", "lr", "reg", "reg_rate")  # one column's keys: side_<name>_<i>
 
 
@@ -79,8 +71,8 @@ def _start_side():
     except ValueError as err:
         s.lab_side_error = str(err)
         return
-    s.lab_side = {"sessions": [Session(c) for c in configs], "epoch": 0, "target": int(s.side_epochs),
-                  "running": True, "start": time.monotonic(), "seconds": None}
+    _stop(s.get("lab_side"))
+    s.lab_side = Run(configs, int(s.side_epochs), SIDE_GRID, build=SideBySide)  # built and trained in its thread
 
 
 def side_by_side_section():
@@ -120,29 +112,33 @@ def side_by_side_section():
         st.info("Edit the columns, then press Train side by side: all train the same number of epochs on the same "
                 "data and seed.")
         return
-    st.fragment(_side_live, run_every=FRAME_SECONDS if run["running"] else None)()
+    s.lab_side_timer = run.running
+    st.fragment(_side_live, run_every=PAINT_SECONDS if run.running else None)()
 
 
 def _side_live():
-    run = st.session_state.lab_side
-    sessions = run["sessions"]
-    _advance(run, lambda n: [session.advance(n) for session in sessions])
-    _status(run, f"{len(sessions)} configurations")
-    columns = st.columns(SIDE_MAX)
-    for i, session in enumerate(sessions):
-        h, d = session.history, session.dataset
-        picture = png_data_uri(inside_figures.boundary_rgb(session.grid(100)[1], session.arch.head,
-                                                           d.points_train, d.y_train, d.extent, scale=2))
-        score = (f"test accuracy {100 * h.test_accuracy[-1]:.1f}%" if len(h.test_loss) and
-                 session.config.problem == "classification" else
-                 f"test loss {h.test_loss[-1]:.4f}" if len(h.test_loss) else "not trained yet")
+    s = st.session_state
+    run = s.lab_side
+    _timer_done(run, "lab_side_timer")
+    _status(run, f"{len(run.configs)} configurations")
+    snapshot = run.snapshot
+    if snapshot is None:
+        return
+    d, columns = run.experiment.sessions[0].dataset, st.columns(SIDE_MAX)
+    for i, (r, grid) in enumerate(zip(snapshot.results, snapshot.grids)):
+        config = r["config"]
+        picture = png_data_uri(inside_figures.boundary_rgb(grid, Arch.from_config(config).head, d.points_train,
+                                                           d.y_train, d.extent, scale=2))
+        score = (f"test accuracy {100 * r['test_accuracy']:.1f}%" if r["test_accuracy"] is not None else
+                 f"test loss {r['test_loss']:.4f}" if r["test_loss"] is not None else "not trained yet")
         columns[i].markdown(f'<img class="lab-side" src="{picture}" style="width:200px;height:200px"><br>'
-                            f"<b>{i + 1}</b>: {short_name(session.config)}<br>{session.arch.n_params} parameters · "
-                            f"{score}" + (" · <b>diverged</b>" if session.diverged else ""), unsafe_allow_html=True)
-    curves = {f"{i + 1}: {short_name(x.config)}": x.history.test_loss for i, x in enumerate(sessions)}
-    curves |= {f"{i + 1} train": x.history.train_loss for i, x in enumerate(sessions)}
+                            f"<b>{i + 1}</b>: {short_name(config)}<br>{r['params']} parameters · "
+                            f"{score}" + (" · <b>diverged</b>" if r["diverged"] else ""), unsafe_allow_html=True)
+    curves = {f"{i + 1}: {short_name(r['config'])}": loss for i, (r, loss) in
+              enumerate(zip(snapshot.results, snapshot.test_loss))}
+    curves |= {f"{i + 1} train": r["train_curve"] for i, r in enumerate(snapshot.results)}
     st.plotly_chart(inside_figures.overlaid_loss_figure(curves, "Test loss (and train loss) of each configuration"),
                     key="side_losses")
-    for i, session in enumerate(sessions):
+    for i, r in enumerate(snapshot.results):
         st.button(f"Open {i + 1} in playground", key=f"side_open_{i}", on_click=ui.open_in_playground,
-                  args=(session.config,))
+                  args=(r["config"],))

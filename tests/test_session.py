@@ -1,0 +1,72 @@
+"""A session under the app's conditions: changes while training runs in another thread, background compilation,
+and divergence reported with the last finite numbers."""
+
+import threading
+import time
+
+import numpy as np
+
+from playground.core.config import Config
+from playground.core.model import layers_of
+from playground.core.session import Session
+from playground.core.sweep import Sweep, grid_configs
+
+
+def test_architecture_changes_while_another_thread_trains_never_mix_states():
+    """The app's fragment trains while the script thread applies changes; a background compile runs meanwhile.
+    Once a program could be called with another architecture's state (`Argument types differ`, `Incorrect number of
+    leaves`); one Running value replaced under the session's lock makes that impossible."""
+    s = Session(Config(dataset="xor", points=180, train_ratio=0.7), bridge=True)
+    errors, stop = [], threading.Event()
+
+    def play():
+        deadline = time.monotonic() + 120
+        while not stop.is_set() and time.monotonic() < deadline:
+            try:
+                s.advance(3, wait=False)
+                s.grid(20, 4)
+            except Exception as err:  # noqa: BLE001 - any error is the failure being tested
+                errors.append(err)
+                return
+
+    player = threading.Thread(target=play)
+    player.start()
+    try:
+        for layers in [(3,), (5, 5), (), (8, 2, 8), (4,), (6, 6, 6, 6), (2,), (7, 7), (1,), (4, 4)] * 2:
+            s.apply(s.config.replace(layers=layers, activation=("relu",) if len(layers) % 2 else ("tanh",)))
+            time.sleep(0.05)
+    finally:
+        stop.set()
+        player.join(60)
+    assert not errors, errors
+    assert [w.shape for w, _ in layers_of(s.params)] == [(2, 4), (4, 4), (4, 1)]
+    hidden, out = s.grid(20)
+    assert [h.shape[-1] for h in hidden] == [4, 4] and out.shape == (20, 20, 1)
+
+
+def test_without_waiting_a_session_trains_nothing_until_something_is_compiled_and_says_so():
+    s = Session(Config(dataset="circle", points=140, train_ratio=0.6, layers=(3, 3)), bridge=True)
+    assert s.advance(5, wait=False) in (0, 5)
+    deadline = time.monotonic() + 120
+    while s.preparing and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not s.preparing
+    assert s.advance(5, wait=False) == 5
+
+
+def test_a_diverged_network_reports_its_last_finite_numbers_everywhere():
+    """`sweep --learning-rate 10 --init large --activations relu --depths 1,3 --widths 32` once reported losses of
+    exactly 0 for networks that had diverged (epochs after a divergence were zero-filled)."""
+    base = Config(dataset="circle", learning_rate=10.0, init="large", activation=("relu",))
+    sweep = Sweep(grid_configs(base, [1, 3], [32]))
+    sweep.advance(200)
+    results = sweep.results()
+    assert any(r["diverged"] for r in results)
+    for i, r in enumerate(results):
+        curve = sweep.history(i).test_loss
+        if r["diverged"]:
+            assert r["test_loss"] is None or r["test_loss"] > 0
+            assert not np.any(curve == 0.0)
+    session = Session(base.replace(layers=(32, 32, 32)))
+    session.advance(200)
+    assert session.diverged and np.all(session.history.train_loss > 0)

@@ -26,7 +26,7 @@ from . import bridge as padded
 from . import probes
 from .config import Config
 from .data import Dataset, feature_matrix, make_dataset
-from .model import Arch, init_params, layers_of
+from .model import Arch, init_params, layers_of, params_from_layers
 from .train import (CAPACITY, Data, History, Knobs, Program, Spec, TrainState, compiled_trainer, data_shapes,
                     init_state, is_compiled)
 
@@ -163,6 +163,7 @@ class Session:
             self.snapshots: list[tuple[int, list]] = []  # (epoch, [(W, b)] per layer) for replay and trajectories
             self.gradient_history: list[tuple[int, np.ndarray]] = []  # (epoch, per-layer gradient norms)
             self._snapshot_every = 1
+            self.generation = getattr(self, "generation", 0) + 1  # a checkpoint belongs to one run (see `rewind`)
             self._new_spec()
             c, shapes = self.config, self._shapes
             if (self.bridge is not None and not is_compiled(self.spec, shapes)
@@ -268,6 +269,41 @@ class Session:
         with self._lock:
             run = self._running
             self._running = run._replace(state=run.state._replace(diverged=jnp.zeros((), bool)))
+
+    # --- going back, and editing by hand (the live view trains a little ahead of what the browser shows) ------------
+    def checkpoint(self) -> tuple:
+        """What `rewind` needs to come back to this moment. Cheap: JAX arrays are immutable, kept by reference."""
+        return (self.generation, self._running)
+
+    def rewind(self, checkpoint: tuple) -> bool:
+        """Back to a checkpoint taken since the last reset: training state as it was, later history, snapshots and
+        gradient norms dropped. False (and nothing changed) if the checkpoint belongs to an earlier run."""
+        generation, running = checkpoint
+        with self._lock:
+            if generation != self.generation:
+                return False
+            target = int(running.state.epoch)
+            dropped = self.epoch - target
+            if dropped > 0:
+                columns = np.stack(self.history)
+                self._history = [columns[:, : columns.shape[1] - dropped]]
+                self.snapshots = [s for s in self.snapshots if s[0] <= target]
+                self.gradient_history = [g for g in self.gradient_history if g[0] <= target]
+            self._running = running
+            return True
+
+    def set_parameter(self, layer: int, row: int | None, column: int, value: float):
+        """Set one weight (`row` = its input neuron) or, with `row=None`, one bias of weight layer `layer` (input side
+        first) to `value`: an edit by hand. Optimizer state untouched."""
+        with self._lock:
+            state = self.state
+            layers = [(w.copy(), b.copy()) for w, b in layers_of(state.params)]
+            if row is None:
+                layers[layer][1][column] = value
+            else:
+                layers[layer][0][row, column] = value
+            self._running = Running(self.spec, state._replace(params=params_from_layers(layers)))
+            self._snapshot()
 
     # --- probes of the current network -------------------------------------------------------------------------------
     def grid(self, n: int = GRID, step: int = 1):

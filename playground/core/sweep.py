@@ -181,7 +181,8 @@ class Sweep:
                 lambda s, n=n: run(_take(self.state, *s), self.data, _take(self.knobs, *s), n), shares))
             self.state = jax.tree.map(lambda *a: jnp.concatenate(a), *[r[0] for r in results])
             metrics = np.concatenate([np.asarray(r[1]) for r in results])[: len(self.configs), :, : int(n)]
-            if self._history:  # a chunk that began diverged repeats the last finite metrics of the chunk before
+            if self._history and self._history[-1].shape[-1]:  # a chunk that began diverged repeats the last
+                # finite metrics of the chunk before
                 metrics = np.where(np.isnan(metrics), self._history[-1][:, :, -1:], metrics)
             self._history.append(metrics)  # (networks, 4, epochs)
             done += int(n)

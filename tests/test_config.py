@@ -4,12 +4,18 @@ import pytest
 
 from playground.core.config import (
     ACTIVATION_NAMES,
+    DATASET_NAMES,
     DEFAULT,
+    FEATURE_NAMES,
     FIELDS,
+    INIT_NAMES,
+    OPTIMIZER_NAMES,
     Config,
     ConfigError,
     from_strings,
     from_strings_lenient,
+    parse_list,
+    parse_value,
     to_strings,
 )
 
@@ -90,3 +96,54 @@ def test_per_layer_values_expand():
     assert c.layer_activations == ("relu",) * 3
     assert c.layer_dropout == (0.0, 0.5, 0.0)
     assert set(ACTIVATION_NAMES) >= set(c.layer_activations)
+
+
+@pytest.mark.parametrize("name, text", [
+    ("layers", "1_0"), ("layers", "١٢"), ("points", "1_000"), ("seed", "٣"), ("epochs", "+"),
+    ("noise", "0_1"), ("noise", "٠.١"), ("learning_rate", "inf"), ("learning_rate", "nan"), ("noise", "0x1"),
+    ("noise", "."), ("noise", "1e"), ("batch_size", "１０"),  # a full-width digit
+])
+def test_only_ascii_numbers_parse(name, text):
+    with pytest.raises(ConfigError) as err:
+        parse_value(name, text)
+    assert err.value.field == name and "number" in str(err.value)
+
+
+@pytest.mark.parametrize("name, text, value", [
+    ("layers", " 8, 8 ", (8, 8)), ("seed", "+3", 3), ("noise", ".25", 0.25), ("noise", "2.5e-1", 0.25),
+    ("learning_rate", "1E-3", 0.001), ("learning_rate", "3.", 3.0), ("noise", "0", 0.0),
+])
+def test_ascii_numbers_parse(name, text, value):
+    assert parse_value(name, text) == value
+
+
+def test_parse_list_checks_what_it_is_given():
+    assert parse_list("depths", "0, 2,3", int, bounds=(0, 10), length=(1, None)) == (0, 2, 3)
+    with pytest.raises(ConfigError, match="depths: needs at least 1 entry, got 0"):
+        parse_list("depths", " , ", int, bounds=(0, 10), length=(1, None))
+    with pytest.raises(ConfigError, match="widths: 40 is outside 1 to 32"):
+        parse_list("widths", "4,40", int, bounds=(1, 32))
+    with pytest.raises(ConfigError, match="activations: 'foo' is not one of relu"):
+        parse_list("activations", "relu,foo", str, choices=ACTIVATION_NAMES)
+
+
+def test_every_name_list_matches_its_table():
+    from playground.core import data, model, train
+
+    for names, table in [(ACTIVATION_NAMES, model.ACTIVATIONS), (INIT_NAMES, model.INITS),
+                         (OPTIMIZER_NAMES, train.OPTIMIZERS), (DATASET_NAMES, data.DATASETS),
+                         (FEATURE_NAMES, data.FEATURES)]:
+        assert len(set(names)) == len(names) and set(names) == set(table), names
+
+
+def test_the_labs_layer_lists_use_the_same_parser():
+    from playground.web.lab_common import parse_layers
+
+    assert parse_layers("8,8") == parse_layers(" 8 8 ") == parse_layers("8;8") == (8, 8)
+    assert parse_layers("") == parse_layers("0") == ()
+    for text, words in [("1_0", ["'1_0'", "whole number", "8,8"]), ("١٢", ["whole number"]),
+                        ("4,40", ["40 is outside 1 to 32"]), (",".join(["2"] * 11), ["0 to 10 entries"])]:
+        with pytest.raises(ValueError) as err:
+            parse_layers(text)
+        for word in words:
+            assert word in str(err.value), (text, str(err.value))

@@ -8,6 +8,7 @@ carries its allowed values in its metadata, so conversion and validation are wri
 from __future__ import annotations
 
 import dataclasses
+import re
 import typing
 from dataclasses import dataclass, field
 
@@ -31,7 +32,7 @@ class ConfigError(ValueError):
 
     def __init__(self, field_name: str, message: str):
         super().__init__(f"{field_name}: {message}")
-        self.field = field_name
+        self.field, self.reason = field_name, message
 
 
 def _opt(default, help, choices=None, bounds=None, length=None):
@@ -117,6 +118,14 @@ def _check_value(name: str, value, meta: dict):
         raise ConfigError(name, f"{value!r} is outside {bounds[0]} to {bounds[1]}")
 
 
+def _check_length(name: str, count: int, length: tuple):
+    low, high = length
+    if high is None and count < low:
+        raise ConfigError(name, f"needs at least {low} entr{'y' if low == 1 else 'ies'}, got {count}")
+    if high is not None and not low <= count <= high:
+        raise ConfigError(name, f"needs {low} to {high} entries, got {count}")
+
+
 def _check_field(f: dataclasses.Field, value):
     kind = _element_type(f)
     items = value if isinstance(value, tuple) else (value,)
@@ -130,9 +139,8 @@ def _check_field(f: dataclasses.Field, value):
         if kind is float and item != item:
             raise ConfigError(f.name, "NaN is not a value")
         _check_value(f.name, item, f.metadata)
-    length = f.metadata["length"]
-    if length is not None and not length[0] <= len(value) <= length[1]:
-        raise ConfigError(f.name, f"needs {length[0]} to {length[1]} entries, got {len(value)}")
+    if f.metadata["length"] is not None:
+        _check_length(f.name, len(value), f.metadata["length"])
 
 
 def _check_consistency(c: Config):
@@ -171,16 +179,31 @@ def to_strings(config: Config, only_changed: bool = False) -> dict[str, str]:
     return out
 
 
+# Numbers in ASCII only: Python's int() and float() also take "1_0" (as 10), other scripts' digits ("١٢" as 12),
+# "inf" and "nan", none of which a link or a command line should mean.
+_NUMBER = {int: re.compile(r"[+-]?[0-9]+"),
+           float: re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")}
+
+
 def _parse_item(name: str, text: str, kind: type):
     text = text.strip()
-    try:
-        if kind is int:
-            return int(text)
-        if kind is float:
-            return float(text)
-    except ValueError:
-        raise ConfigError(name, f"{text!r} is not a {'whole number' if kind is int else 'number'}") from None
+    if kind in _NUMBER:
+        if not _NUMBER[kind].fullmatch(text):
+            raise ConfigError(name, f"{text!r} is not a {'whole number' if kind is int else 'number'}")
+        return kind(text)
     return text
+
+
+def parse_list(name: str, text: str, kind: type, choices=None, bounds=None, length=None) -> tuple:
+    """A comma list (blank items skipped) of `kind` items, each checked against `choices` or `bounds`, and its
+    `length` ((low, high), high None for no upper limit). The one parser of lists: config fields, and the CLI's and
+    the lab's lists that are no config field. Raises ConfigError naming `name`."""
+    values = tuple(_parse_item(name, p, kind) for p in str(text).split(",") if p.strip())
+    for value in values:
+        _check_value(name, value, {"choices": choices, "bounds": bounds})
+    if length is not None:
+        _check_length(name, len(values), length)
+    return values
 
 
 def parse_value(name: str, text: str):
@@ -189,11 +212,7 @@ def parse_value(name: str, text: str):
         raise ConfigError(name, f"unknown setting; known ones are {', '.join(FIELDS)}")
     f = FIELDS[name]
     kind = _element_type(f)
-    if isinstance(f.default, tuple):
-        parts = [p for p in str(text).split(",") if p.strip()]
-        value = tuple(_parse_item(name, p, kind) for p in parts)
-    else:
-        value = _parse_item(name, str(text), kind)
+    value = parse_list(name, text, kind) if isinstance(f.default, tuple) else _parse_item(name, str(text), kind)
     _check_field(f, value)
     return value
 

@@ -9,9 +9,11 @@ from playground.core.config import (
     FEATURE_NAMES,
     FIELDS,
     INIT_NAMES,
+    MAX_POINT_EPOCHS,
     OPTIMIZER_NAMES,
     Config,
     ConfigError,
+    check_work,
     from_strings,
     from_strings_lenient,
     parse_list,
@@ -147,3 +149,23 @@ def test_the_labs_layer_lists_use_the_same_parser():
             parse_layers(text)
         for word in words:
             assert word in str(err.value), (text, str(err.value))
+
+
+@pytest.mark.parametrize("config", [DEFAULT, Config(points=20, train_ratio=0.1), Config(points=2000, train_ratio=0.9),
+                                    Config(dataset="xor", points=333, train_ratio=0.3, second_class_share=0.1),
+                                    Config(dataset="spiral", classes=5, points=21, train_ratio=0.9)])
+def test_n_train_is_the_data_sets(config):
+    from playground.core.data import make_dataset
+
+    assert config.n_train == make_dataset(config).n_train
+
+
+def test_runs_that_cannot_finish_in_minutes_are_refused():
+    assert Config(epochs=MAX_POINT_EPOCHS // 250).epochs == 40_000  # 250 training points by default
+    with pytest.raises(ConfigError, match="epochs: 40,001 epochs x 250 training points .* limit of 10,000,000"):
+        Config(epochs=40_001)
+    check_work(Config(epochs=400), networks=100)
+    with pytest.raises(ConfigError, match="101 networks x 400 epochs"):
+        check_work(Config(epochs=400), networks=101)
+    config, notes = from_strings_lenient({"epochs": "300000", "points": "100"})
+    assert config.epochs == DEFAULT.epochs and config.points == 100 and "limit" in notes[0]

@@ -25,6 +25,12 @@ OPTIMIZER_NAMES = ("sgd", "momentum", "nesterov", "adam", "adamw", "rmsprop", "a
 REGULARIZATION_NAMES = ("none", "l1", "l2")
 OUTPUT_NAMES = ("default", "tanh_mse")
 MAX_LAYERS, MAX_WIDTH = 10, 32
+MAX_NETWORKS = 96  # most networks one sweep trains together: a bigger one takes minutes per hundred epochs
+# Most training one run may ask for: epochs x training points, summed over a sweep's networks. Measured here: the
+# default network trains about 0.9 million point-epochs per second (3,600 epochs/s of 250 points), ten layers of 32
+# on 1,800 points about 0.03 million, and a sweep of 128 networks up to 8 x 32 about 0.075 million: so at most
+# about 5 minutes, 40,000 epochs of the default 250 training points.
+MAX_POINT_EPOCHS = 10**7
 
 
 class ConfigError(ValueError):
@@ -70,7 +76,9 @@ class Config:
     freeze: tuple[int, ...] = _opt((), "layers kept fixed, 1 = first hidden layer, last = output layer",
                                    bounds=(1, MAX_LAYERS + 1), length=(0, MAX_LAYERS + 1))
     seed: int = _opt(0, "seed of the weights, dropout and batch order (reset = new seed)", bounds=(0, 2**31 - 1))
-    epochs: int = _opt(500, "epochs to train when run from the command line", bounds=(0, 10**7))
+    epochs: int = _opt(500, f"epochs to train when run from the command line; epochs x training points (x networks "
+                       f"in a sweep) at most {MAX_POINT_EPOCHS:,}, a few minutes at worst",
+                       bounds=(0, MAX_POINT_EPOCHS))
 
     def __post_init__(self):
         for f in dataclasses.fields(self):
@@ -85,6 +93,11 @@ class Config:
     @property
     def n_classes(self) -> int:
         return 0 if self.problem == "regression" else self.classes
+
+    @property
+    def n_train(self) -> int:
+        """Training points: the data set's first `train_ratio` share, at least one point on each side."""
+        return min(max(int(round(self.points * self.train_ratio)), 1), self.points - 1)
 
     @property
     def layer_activations(self) -> tuple[str, ...]:
@@ -157,6 +170,17 @@ def _check_consistency(c: Config):
     n_weight_layers = len(c.layers) + 1
     if any(k > n_weight_layers for k in c.freeze) or len(set(c.freeze)) != len(c.freeze):
         raise ConfigError("freeze", f"layers are numbered 1 to {n_weight_layers} (the output layer), each once")
+    check_work(c)
+
+
+def check_work(c: Config, networks: int = 1):
+    """Refuse a run that cannot finish in minutes: epochs x training points x networks over MAX_POINT_EPOCHS."""
+    work = networks * c.epochs * c.n_train
+    if work > MAX_POINT_EPOCHS:
+        what = f"{networks} networks x " if networks > 1 else ""
+        raise ConfigError("epochs", f"{what}{c.epochs:,} epochs x {c.n_train:,} training points is {work:,} "
+                                    f"point-epochs, over the limit of {MAX_POINT_EPOCHS:,} (a run must finish in "
+                                    "minutes)")
 
 
 DEFAULT = Config()

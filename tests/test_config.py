@@ -6,14 +6,17 @@ from playground.core.config import (
     ACTIVATION_NAMES,
     DATASET_NAMES,
     DEFAULT,
+    EFFECTS,
     FEATURE_NAMES,
     FIELDS,
     INIT_NAMES,
     MAX_POINT_EPOCHS,
     OPTIMIZER_NAMES,
+    WIDGETS,
     Config,
     ConfigError,
     check_work,
+    fields_with_effect,
     from_strings,
     from_strings_lenient,
     parse_list,
@@ -169,3 +172,47 @@ def test_runs_that_cannot_finish_in_minutes_are_refused():
         check_work(Config(epochs=400), networks=101)
     config, notes = from_strings_lenient({"epochs": "300000", "points": "100"})
     assert config.epochs == DEFAULT.epochs and config.points == 100 and "limit" in notes[0]
+
+
+# One changed value per field, each valid on BASE (spiral, so that `classes` may change).
+BASE = Config(dataset="spiral")
+CHANGES = {"dataset": "xor", "classes": 3, "points": 200, "noise": 0.1, "train_ratio": 0.6, "second_class_share": 0.3,
+           "data_seed": 1, "features": ("x1",), "layers": (3,), "activation": ("relu",), "dropout": (0.1,),
+           "init": "he", "output": "tanh_mse", "optimizer": "adam", "learning_rate": 0.1, "batch_size": 20,
+           "regularization": "l2", "regularization_rate": 0.01, "freeze": (1,), "seed": 1, "epochs": 10}
+
+
+def test_every_field_declares_its_effect_and_widget():
+    assert set(CHANGES) == set(FIELDS)
+    assert sorted(sum((fields_with_effect(e) for e in EFFECTS), ())) == sorted(FIELDS)
+    for f in dataclasses.fields(Config):
+        assert f.metadata["effect"] in EFFECTS and f.metadata["widget"] in WIDGETS, f.name
+
+
+@pytest.mark.parametrize("name", list(CHANGES))
+def test_a_change_costs_what_its_field_declares(name):
+    """Session.apply's answer to a change of one field is the effect that field declares."""
+    from playground.core.session import Session
+
+    session = Session(BASE)
+    state = session.state
+    happened = session.apply(BASE.replace(**{name: CHANGES[name]}))
+    effect = FIELDS[name].metadata["effect"]
+    if effect == "run":  # nothing for the engine: apply rebuilds the same knobs and says "knobs"
+        assert happened in ("none", "knobs") and session.state is state
+    else:
+        assert happened == {"data": "data", "weights": "reset", "optimizer": "optimizer", "knob": "knobs"}[effect]
+    if effect == "knob":
+        assert session.state is state  # the same run goes on
+    if effect == "optimizer":
+        assert session.params is state.params  # same weights, fresh optimizer state
+
+
+def test_the_pages_widget_groups_come_from_the_fields():
+    from playground.web.playground_page import HELD_FIELDS, WIDGET_FIELDS
+
+    assert set(WIDGET_FIELDS) == {"dataset", "classes", "noise", "train_ratio", "second_class_share", "init", "output",
+                                  "optimizer", "learning_rate", "batch_size", "regularization", "regularization_rate"}
+    assert set(HELD_FIELDS) == {"points", "data_seed", "freeze", "seed", "epochs"}
+    assembled = set(FIELDS) - set(WIDGET_FIELDS) - set(HELD_FIELDS)
+    assert assembled == {"features", "layers", "activation", "dropout"}

@@ -41,43 +41,66 @@ class ConfigError(ValueError):
         self.field, self.reason = field_name, message
 
 
-def _opt(default, help, choices=None, bounds=None, length=None):
-    """A config field: its default, one line of help, and the values it accepts."""
-    return field(default=default, metadata={"help": help, "choices": choices, "bounds": bounds, "length": length})
+# What a change of a field costs the run in progress (`Session.apply` acts on these groups):
+EFFECTS = (
+    "data",       # new data, hence fresh weights too
+    "weights",    # same data, fresh weights
+    "optimizer",  # same weights, fresh optimizer state
+    "knob",       # same run: a traced value swapped while training goes on, nothing recompiles
+    "run",        # nothing for the engine (how long the command line trains)
+)
+# How the playground page edits a field: "select", "slider" or "select_slider" is one widget keyed by the field's
+# name that holds its value; "per_layer" and "toggles" are assembled from several widgets (one per layer, one per
+# feature); "button" is changed by a button (Reset, Regenerate); None has no widget (kept as the link sets it).
+WIDGETS = ("select", "slider", "select_slider", "per_layer", "toggles", "button", None)
+
+
+def _opt(default, help, effect, widget, choices=None, bounds=None, length=None):
+    """A config field: its default, one line of help, what a change costs, its widget, and the values it accepts."""
+    assert effect in EFFECTS and widget in WIDGETS, (effect, widget)
+    return field(default=default, metadata={"help": help, "effect": effect, "widget": widget, "choices": choices,
+                                            "bounds": bounds, "length": length})
 
 
 @dataclass(frozen=True)
 class Config:
     # data
-    dataset: str = _opt("circle", "data set", choices=DATASET_NAMES)
-    classes: int = _opt(2, "number of classes (3 to 5 only for spiral and gauss)", bounds=(2, 5))
-    points: int = _opt(500, "number of points, train and test together", bounds=(20, 2000))
-    noise: float = _opt(0.0, "noise, 0 to 0.5 as in TensorFlow Playground's 0 to 50", bounds=(0.0, 0.5))
-    train_ratio: float = _opt(0.5, "share of the points used for training", bounds=(0.1, 0.9))
-    second_class_share: float = _opt(0.5, "share of points in the second class (imbalance)", bounds=(0.05, 0.95))
-    data_seed: int = _opt(0, "seed of the data set (regenerate = new seed)", bounds=(0, 2**31 - 1))
+    dataset: str = _opt("circle", "data set", "data", "select", choices=DATASET_NAMES)
+    classes: int = _opt(2, "number of classes (3 to 5 only for spiral and gauss)", "data", "select", bounds=(2, 5))
+    points: int = _opt(500, "number of points, train and test together", "data", None, bounds=(20, 2000))
+    noise: float = _opt(0.0, "noise, 0 to 0.5 as in TensorFlow Playground's 0 to 50", "data", "slider",
+                        bounds=(0.0, 0.5))
+    train_ratio: float = _opt(0.5, "share of the points used for training", "data", "slider", bounds=(0.1, 0.9))
+    second_class_share: float = _opt(0.5, "share of points in the second class (imbalance)", "data", "slider",
+                                     bounds=(0.05, 0.95))
+    data_seed: int = _opt(0, "seed of the data set (regenerate = new seed)", "data", "button", bounds=(0, 2**31 - 1))
     # network
-    features: tuple[str, ...] = _opt(("x1", "x2"), "input features", choices=FEATURE_NAMES, length=(1, 7))
-    layers: tuple[int, ...] = _opt((4, 2), "hidden layer widths, input side first", bounds=(1, MAX_WIDTH),
-                                   length=(0, MAX_LAYERS))
+    features: tuple[str, ...] = _opt(("x1", "x2"), "input features", "data", "toggles", choices=FEATURE_NAMES,
+                                     length=(1, 7))
+    layers: tuple[int, ...] = _opt((4, 2), "hidden layer widths, input side first", "weights", "per_layer",
+                                   bounds=(1, MAX_WIDTH), length=(0, MAX_LAYERS))
     activation: tuple[str, ...] = _opt(("tanh",), "one activation for all hidden layers, or one per layer",
-                                       choices=ACTIVATION_NAMES, length=(1, MAX_LAYERS))
-    dropout: tuple[float, ...] = _opt((0.0,), "dropout rate for all hidden layers, or one per layer",
-                                      bounds=(0.0, 0.9), length=(1, MAX_LAYERS))
-    init: str = _opt("glorot", "weight initialisation", choices=INIT_NAMES)
+                                       "weights", "per_layer", choices=ACTIVATION_NAMES, length=(1, MAX_LAYERS))
+    dropout: tuple[float, ...] = _opt((0.0,), "dropout rate for all hidden layers, or one per layer", "weights",
+                                      "per_layer", bounds=(0.0, 0.9), length=(1, MAX_LAYERS))
+    init: str = _opt("glorot", "weight initialisation", "weights", "select", choices=INIT_NAMES)
     output: str = _opt("default", "default: sigmoid/softmax + cross-entropy or linear + squared error; "
-                       "tanh_mse: TensorFlow Playground's tanh + squared error", choices=OUTPUT_NAMES)
+                       "tanh_mse: TensorFlow Playground's tanh + squared error", "weights", "select",
+                       choices=OUTPUT_NAMES)
     # training
-    optimizer: str = _opt("sgd", "optimizer", choices=OPTIMIZER_NAMES)
-    learning_rate: float = _opt(0.03, "learning rate", bounds=(1e-5, 10.0))
-    batch_size: int = _opt(10, "batch size; at least the training set size means full batch", bounds=(1, 2000))
-    regularization: str = _opt("none", "penalty on weights (not biases)", choices=REGULARIZATION_NAMES)
-    regularization_rate: float = _opt(0.0, "regularization rate", bounds=(0.0, 10.0))
-    freeze: tuple[int, ...] = _opt((), "layers kept fixed, 1 = first hidden layer, last = output layer",
-                                   bounds=(1, MAX_LAYERS + 1), length=(0, MAX_LAYERS + 1))
-    seed: int = _opt(0, "seed of the weights, dropout and batch order (reset = new seed)", bounds=(0, 2**31 - 1))
+    optimizer: str = _opt("sgd", "optimizer", "optimizer", "select", choices=OPTIMIZER_NAMES)
+    learning_rate: float = _opt(0.03, "learning rate", "knob", "select_slider", bounds=(1e-5, 10.0))
+    batch_size: int = _opt(10, "batch size; at least the training set size means full batch", "optimizer",
+                           "select_slider", bounds=(1, 2000))
+    regularization: str = _opt("none", "penalty on weights (not biases)", "knob", "select",
+                               choices=REGULARIZATION_NAMES)
+    regularization_rate: float = _opt(0.0, "regularization rate", "knob", "select_slider", bounds=(0.0, 10.0))
+    freeze: tuple[int, ...] = _opt((), "layers kept fixed, 1 = first hidden layer, last = output layer", "knob",
+                                   None, bounds=(1, MAX_LAYERS + 1), length=(0, MAX_LAYERS + 1))
+    seed: int = _opt(0, "seed of the weights and dropout (reset = new seed)", "weights", "button",
+                     bounds=(0, 2**31 - 1))
     epochs: int = _opt(500, f"epochs to train when run from the command line; epochs x training points (x networks "
-                       f"in a sweep) at most {MAX_POINT_EPOCHS:,}, a few minutes at worst",
+                       f"in a sweep) at most {MAX_POINT_EPOCHS:,}, a few minutes at worst", "run", None,
                        bounds=(0, MAX_POINT_EPOCHS))
 
     def __post_init__(self):
@@ -116,6 +139,17 @@ def _per_layer(values: tuple, n_layers: int) -> tuple:
 
 
 FIELDS = {f.name: f for f in dataclasses.fields(Config)}
+
+
+def fields_with_effect(effect: str) -> tuple[str, ...]:
+    """The fields whose change costs `effect` (one of EFFECTS), in declaration order."""
+    assert effect in EFFECTS, effect
+    return tuple(name for name, f in FIELDS.items() if f.metadata["effect"] == effect)
+
+
+def fields_with_widget(*widgets) -> tuple[str, ...]:
+    """The fields the playground page edits with one of `widgets` (see WIDGETS), in declaration order."""
+    return tuple(name for name, f in FIELDS.items() if f.metadata["widget"] in widgets)
 
 
 def _element_type(f: dataclasses.Field) -> type:

@@ -162,14 +162,14 @@ def _all_activations():
 
 
 def _layers_changed():
-    """New hidden layers start as copies of the last one (width and activation)."""
+    """New hidden layers take the last layer's width and the "all layers" activation. Streamlit forgets the widgets
+    of layers that were not drawn, so from no hidden layer the last width is the one kept in `last_width`."""
     s = st.session_state
-    for i in range(1, s.hidden_layers):
+    widths = [s[f"width_{i}"] for i in range(MAX_LAYERS) if f"width_{i}" in s]  # the layers before this change
+    s.last_width = widths[-1] if widths else s.get("last_width", 4)
+    for i in range(s.hidden_layers):
         if f"width_{i}" not in s:
-            s[f"width_{i}"] = s.get(f"width_{i - 1}", 4)
-            s[f"activation_{i}"] = s.get(f"activation_{i - 1}", s.activation_all)
-    if s.hidden_layers and "width_0" not in s:
-        s.width_0 = 4
+            s[f"width_{i}"], s[f"activation_{i}"] = s.last_width, s.activation_all
 
 
 def _resume():

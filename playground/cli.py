@@ -126,7 +126,7 @@ def sweep_command(args) -> int:
         activations = parse_list("activations", args.activations, str, choices=ACTIVATION_NAMES, length=(1, None))
     except ConfigError as err:
         return _refuse(err)
-    from .core.sweep import Sweep, grid_configs  # imported here so that a refusal answers without loading JAX
+    from .core.sweep import Sweep, grid_configs  # after the flags are checked: a bad one needs no JAX
     from .core.train import enable_compilation_cache
 
     configs = grid_configs(config, depths, widths, activations)
@@ -149,8 +149,8 @@ def sweep_command(args) -> int:
     print(f"{len(results)} networks x {config.epochs} epochs on {config.dataset} in {seconds:.2f} s (with compilation)")
     print(f"{'activation':>10} {'depth':>5} {'width':>5} {'params':>6} {'train loss':>10} {'test loss':>9} "
           f"{'test acc':>8}")
-    for r in results:  # "-": no number (no epoch trained, or a regression's accuracy)
-        number = lambda v, digits: "-" if v is None else f"{v:.{digits}f}"
+    number = lambda v, digits: "-" if v is None else f"{v:.{digits}f}"  # "-": no epoch trained, or regression
+    for r in results:
         print(f"{r['activation']:>10} {r['depth']:>5} {r['width']:>5} {r['params']:>6} "
               f"{number(r['train_loss'], 4):>10} {number(r['test_loss'], 4):>9} {number(r['test_accuracy'], 3):>8}"
               + ("  diverged" if r["diverged"] else ""))

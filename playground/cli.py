@@ -10,7 +10,7 @@ import math
 import sys
 import time
 
-from .core.config import FIELDS, ConfigError, from_strings
+from .core.config import FIELDS, MAX_NETWORKS, MAX_POINT_EPOCHS, ConfigError, from_strings, parse_list
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -31,8 +31,17 @@ def _parser() -> argparse.ArgumentParser:
     sweep.add_argument("--depths", default="1,2,3,4,5,6", help="comma list of hidden-layer counts (0 to 10)")
     sweep.add_argument("--widths", default="2,4,6,8", help="comma list of neurons per layer (1 to 32)")
     sweep.add_argument("--activations", default="tanh", help="comma list of activations")
+    sweep.epilog = (f"At most {MAX_NETWORKS} networks (depths x widths x activations), and epochs x training points "
+                    f"x networks at most {MAX_POINT_EPOCHS:,}.")
     sweep.add_argument("--json", action="store_true", help="print a JSON list, one object per network")
     return parser
+
+
+def _refuse(err: ConfigError) -> int:
+    """One line on stderr naming the flag (or the limit) and why; exit code 2, as argparse does."""
+    flag = f"--{err.field.replace('_', '-')}: " if err.field != "networks" else ""
+    print(f"error: {flag}{err.reason}", file=sys.stderr)
+    return 2
 
 
 def _finite(value):
@@ -58,15 +67,15 @@ def train_command(args) -> int:
     try:
         config = from_strings(values)
     except ConfigError as err:
-        print(f"error: --{err.field.replace('_', '-')}: {str(err).split(': ', 1)[1]}", file=sys.stderr)
-        return 2
+        return _refuse(err)
     session = Session(config)
     _, compile_seconds = compiled_trainer(session.spec, data_shapes(session.data))
     start = time.perf_counter()
     while session.epoch < config.epochs and not session.diverged:
         session.advance(min(CAPACITY * 8, config.epochs - session.epoch))
-        if not args.json:
-            _progress(session.epoch, config.epochs, float(session.history.train_loss[-1]))
+        losses = session.history.train_loss
+        if not args.json and len(losses):  # empty if the very first epoch diverged
+            _progress(session.epoch, config.epochs, float(losses[-1]))
     train_seconds = time.perf_counter() - start
     h = session.history
     last = (lambda a: float(a[-1]) if len(a) else None)
@@ -106,36 +115,31 @@ def train_command(args) -> int:
     return 0
 
 
-def _int_list(flag: str, text: str, lo: int, hi: int) -> list[int]:
-    try:
-        values = [int(v) for v in text.split(",") if v.strip()]
-    except ValueError:
-        raise ConfigError(flag, f"{text!r} is not a comma list of whole numbers") from None
-    if not values or any(not lo <= v <= hi for v in values):
-        raise ConfigError(flag, f"needs values from {lo} to {hi}, got {text!r}")
-    return values
-
-
 def sweep_command(args) -> int:
-    from .core.config import ACTIVATION_NAMES, MAX_LAYERS, MAX_WIDTH
-    from .core.sweep import Sweep, grid_configs
-    from .core.train import enable_compilation_cache
+    from .core.config import ACTIVATION_NAMES, MAX_LAYERS, MAX_WIDTH, check_work
 
-    enable_compilation_cache()
     values = {name: getattr(args, name) for name in FIELDS if getattr(args, name, None) is not None}
     try:
         config = from_strings(values)
-        depths = _int_list("depths", args.depths, 0, MAX_LAYERS)
-        widths = _int_list("widths", args.widths, 1, MAX_WIDTH)
-        activations = [a.strip() for a in args.activations.split(",") if a.strip()]
-        for a in activations:
-            if a not in ACTIVATION_NAMES:
-                raise ConfigError("activations", f"{a!r} is not one of {', '.join(ACTIVATION_NAMES)}")
+        depths = parse_list("depths", args.depths, int, bounds=(0, MAX_LAYERS), length=(1, None))
+        widths = parse_list("widths", args.widths, int, bounds=(1, MAX_WIDTH), length=(1, None))
+        activations = parse_list("activations", args.activations, str, choices=ACTIVATION_NAMES, length=(1, None))
     except ConfigError as err:
-        print(f"error: --{err.field.replace('_', '-')}: {str(err).split(': ', 1)[1]}", file=sys.stderr)
-        return 2
+        return _refuse(err)
+    from .core.sweep import Sweep, grid_configs  # after the flags are checked: a bad one needs no JAX
+    from .core.train import enable_compilation_cache
+
+    configs = grid_configs(config, depths, widths, activations)
+    try:
+        if len(configs) > MAX_NETWORKS:
+            raise ConfigError("networks", f"{len(configs)} networks (depths x widths x activations) is over the "
+                                          f"limit of {MAX_NETWORKS} per sweep; pick fewer")
+        check_work(config, len(configs))
+    except ConfigError as err:
+        return _refuse(err)
+    enable_compilation_cache()
     start = time.perf_counter()
-    sweep = Sweep(grid_configs(config, depths, widths, activations))
+    sweep = Sweep(configs)
     sweep.advance(config.epochs)
     seconds = time.perf_counter() - start
     results = [{k: _finite(v) for k, v in r.items()} for r in sweep.results()]
@@ -145,10 +149,11 @@ def sweep_command(args) -> int:
     print(f"{len(results)} networks x {config.epochs} epochs on {config.dataset} in {seconds:.2f} s (with compilation)")
     print(f"{'activation':>10} {'depth':>5} {'width':>5} {'params':>6} {'train loss':>10} {'test loss':>9} "
           f"{'test acc':>8}")
+    number = lambda v, digits: "-" if v is None else f"{v:.{digits}f}"  # "-": no epoch trained, or regression
     for r in results:
-        acc = "" if r["test_accuracy"] is None else f"{r['test_accuracy']:.3f}"
-        print(f"{r['activation']:>10} {r['depth']:>5} {r['width']:>5} {r['params']:>6} {r['train_loss']:>10.4f} "
-              f"{r['test_loss']:>9.4f} {acc:>8}")
+        print(f"{r['activation']:>10} {r['depth']:>5} {r['width']:>5} {r['params']:>6} "
+              f"{number(r['train_loss'], 4):>10} {number(r['test_loss'], 4):>9} {number(r['test_accuracy'], 3):>8}"
+              + ("  diverged" if r["diverged"] else ""))
     return 0
 
 

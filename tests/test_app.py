@@ -183,3 +183,16 @@ def test_loss_chart_is_a_plotly_figure_of_train_and_test_loss():
     figure = json.loads(charts[0].proto.spec)
     names = [trace["name"] for trace in figure["data"]]
     assert names[:2] == ["train loss", "test loss"]
+
+
+def test_layers_removed_and_added_again_take_the_all_layers_activation_and_the_last_width():
+    """It gave a layer of 4 relu neurons while "all layers" still said sigmoid."""
+    at = fresh(layers="6", activation="sigmoid")
+    at.number_input(key="hidden_layers").set_value(0).run()
+    assert config(at).layers == () and at.selectbox(key="activation_all").value == "sigmoid"
+    at.number_input(key="hidden_layers").set_value(1).run()
+    assert not at.exception
+    assert config(at).layers == (6,) and config(at).activation == ("sigmoid",)
+    assert at.selectbox(key="activation_0").value == "sigmoid" and at.number_input(key="width_0").value == 6
+    at.number_input(key="hidden_layers").set_value(3).run()
+    assert config(at).layers == (6, 6, 6) and config(at).activation == ("sigmoid",)

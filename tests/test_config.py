@@ -4,12 +4,23 @@ import pytest
 
 from playground.core.config import (
     ACTIVATION_NAMES,
+    DATASET_NAMES,
     DEFAULT,
+    EFFECTS,
+    FEATURE_NAMES,
     FIELDS,
+    INIT_NAMES,
+    MAX_POINT_EPOCHS,
+    OPTIMIZER_NAMES,
+    WIDGETS,
     Config,
     ConfigError,
+    check_work,
+    fields_with_effect,
     from_strings,
     from_strings_lenient,
+    parse_list,
+    parse_value,
     to_strings,
 )
 
@@ -90,3 +101,118 @@ def test_per_layer_values_expand():
     assert c.layer_activations == ("relu",) * 3
     assert c.layer_dropout == (0.0, 0.5, 0.0)
     assert set(ACTIVATION_NAMES) >= set(c.layer_activations)
+
+
+@pytest.mark.parametrize("name, text", [
+    ("layers", "1_0"), ("layers", "١٢"), ("points", "1_000"), ("seed", "٣"), ("epochs", "+"),
+    ("noise", "0_1"), ("noise", "٠.١"), ("learning_rate", "inf"), ("learning_rate", "nan"), ("noise", "0x1"),
+    ("noise", "."), ("noise", "1e"), ("batch_size", "１０"),  # a full-width digit
+])
+def test_only_ascii_numbers_parse(name, text):
+    with pytest.raises(ConfigError) as err:
+        parse_value(name, text)
+    assert err.value.field == name and "number" in str(err.value)
+
+
+@pytest.mark.parametrize("name, text, value", [
+    ("layers", " 8, 8 ", (8, 8)), ("seed", "+3", 3), ("noise", ".25", 0.25), ("noise", "2.5e-1", 0.25),
+    ("learning_rate", "1E-3", 0.001), ("learning_rate", "3.", 3.0), ("noise", "0", 0.0),
+])
+def test_ascii_numbers_parse(name, text, value):
+    assert parse_value(name, text) == value
+
+
+def test_parse_list_checks_what_it_is_given():
+    assert parse_list("depths", "0, 2,3", int, bounds=(0, 10), length=(1, None)) == (0, 2, 3)
+    with pytest.raises(ConfigError, match="depths: needs at least 1 entry, got 0"):
+        parse_list("depths", " , ", int, bounds=(0, 10), length=(1, None))
+    with pytest.raises(ConfigError, match="widths: 40 is outside 1 to 32"):
+        parse_list("widths", "4,40", int, bounds=(1, 32))
+    with pytest.raises(ConfigError, match="activations: 'foo' is not one of relu"):
+        parse_list("activations", "relu,foo", str, choices=ACTIVATION_NAMES)
+
+
+def test_every_name_list_matches_its_table():
+    from playground.core import data, model, train
+
+    for names, table in [(ACTIVATION_NAMES, model.ACTIVATIONS), (INIT_NAMES, model.INITS),
+                         (OPTIMIZER_NAMES, train.OPTIMIZERS), (DATASET_NAMES, data.DATASETS),
+                         (FEATURE_NAMES, data.FEATURES)]:
+        assert len(set(names)) == len(names) and set(names) == set(table), names
+
+
+def test_the_labs_layer_lists_use_the_same_parser():
+    from playground.web.lab_common import parse_layers
+
+    assert parse_layers("8,8") == parse_layers(" 8 8 ") == parse_layers("8;8") == (8, 8)
+    assert parse_layers("") == parse_layers("0") == ()
+    for text, words in [("1_0", ["'1_0'", "whole number", "8,8"]), ("١٢", ["whole number"]),
+                        ("4,40", ["40 is outside 1 to 32"]), (",".join(["2"] * 11), ["0 to 10 entries"])]:
+        with pytest.raises(ValueError) as err:
+            parse_layers(text)
+        for word in words:
+            assert word in str(err.value), (text, str(err.value))
+
+
+@pytest.mark.parametrize("config", [DEFAULT, Config(points=20, train_ratio=0.1), Config(points=2000, train_ratio=0.9),
+                                    Config(dataset="xor", points=333, train_ratio=0.3, second_class_share=0.1),
+                                    Config(dataset="spiral", classes=5, points=21, train_ratio=0.9)])
+def test_n_train_is_the_data_sets(config):
+    from playground.core.data import make_dataset
+
+    assert config.n_train == make_dataset(config).n_train
+
+
+def test_runs_that_cannot_finish_in_minutes_are_refused():
+    assert Config(epochs=MAX_POINT_EPOCHS // 250).epochs == 40_000  # 250 training points by default
+    with pytest.raises(ConfigError, match="epochs: 40,001 epochs x 250 training points .* limit of 10,000,000"):
+        Config(epochs=40_001)
+    check_work(Config(epochs=400), networks=100)
+    with pytest.raises(ConfigError, match="101 networks x 400 epochs"):
+        check_work(Config(epochs=400), networks=101)
+    config, notes = from_strings_lenient({"epochs": "300000", "points": "100"})
+    assert config.epochs == DEFAULT.epochs and config.points == 100 and "limit" in notes[0]
+
+
+# One changed value per field, each valid on BASE (spiral, so that `classes` may change).
+BASE = Config(dataset="spiral")
+CHANGES = {"dataset": "xor", "classes": 3, "points": 200, "noise": 0.1, "train_ratio": 0.6, "second_class_share": 0.3,
+           "data_seed": 1, "features": ("x1",), "layers": (3,), "activation": ("relu",), "dropout": (0.1,),
+           "init": "he", "output": "tanh_mse", "optimizer": "adam", "learning_rate": 0.1, "batch_size": 20,
+           "regularization": "l2", "regularization_rate": 0.01, "freeze": (1,), "seed": 1, "epochs": 10}
+
+
+def test_every_field_declares_its_effect_and_widget():
+    assert set(CHANGES) == set(FIELDS)
+    assert sorted(sum((fields_with_effect(e) for e in EFFECTS), ())) == sorted(FIELDS)
+    for f in dataclasses.fields(Config):
+        assert f.metadata["effect"] in EFFECTS and f.metadata["widget"] in WIDGETS, f.name
+
+
+@pytest.mark.parametrize("name", list(CHANGES))
+def test_a_change_costs_what_its_field_declares(name):
+    """Session.apply's answer to a change of one field is the effect that field declares."""
+    from playground.core.session import Session
+
+    session = Session(BASE)
+    state = session.state
+    happened = session.apply(BASE.replace(**{name: CHANGES[name]}))
+    effect = FIELDS[name].metadata["effect"]
+    if effect == "run":  # nothing for the engine: apply rebuilds the same knobs and says "knobs"
+        assert happened in ("none", "knobs") and session.state is state
+    else:
+        assert happened == {"data": "data", "weights": "reset", "optimizer": "optimizer", "knob": "knobs"}[effect]
+    if effect == "knob":
+        assert session.state is state  # the same run goes on
+    if effect == "optimizer":
+        assert session.params is state.params  # same weights, fresh optimizer state
+
+
+def test_the_pages_widget_groups_come_from_the_fields():
+    from playground.web.playground_page import HELD_FIELDS, WIDGET_FIELDS
+
+    assert set(WIDGET_FIELDS) == {"dataset", "classes", "noise", "train_ratio", "second_class_share", "init", "output",
+                                  "optimizer", "learning_rate", "batch_size", "regularization", "regularization_rate"}
+    assert set(HELD_FIELDS) == {"points", "data_seed", "freeze", "seed", "epochs"}
+    assembled = set(FIELDS) - set(WIDGET_FIELDS) - set(HELD_FIELDS)
+    assert assembled == {"features", "layers", "activation", "dropout"}

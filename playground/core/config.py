@@ -8,6 +8,7 @@ carries its allowed values in its metadata, so conversion and validation are wri
 from __future__ import annotations
 
 import dataclasses
+import re
 import typing
 from dataclasses import dataclass, field
 
@@ -24,6 +25,12 @@ OPTIMIZER_NAMES = ("sgd", "momentum", "nesterov", "adam", "adamw", "rmsprop", "a
 REGULARIZATION_NAMES = ("none", "l1", "l2")
 OUTPUT_NAMES = ("default", "tanh_mse")
 MAX_LAYERS, MAX_WIDTH = 10, 32
+MAX_NETWORKS = 96  # most networks one sweep trains together: a bigger one takes minutes per hundred epochs
+# Most training one run may ask for: epochs x training points, summed over a sweep's networks. Measured here: the
+# default network trains about 0.9 million point-epochs per second (3,600 epochs/s of 250 points), ten layers of 32
+# on 1,800 points about 0.03 million, and a sweep of 128 networks up to 8 x 32 about 0.075 million: so at most
+# about 5 minutes, 40,000 epochs of the default 250 training points.
+MAX_POINT_EPOCHS = 10**7
 
 
 class ConfigError(ValueError):
@@ -31,45 +38,70 @@ class ConfigError(ValueError):
 
     def __init__(self, field_name: str, message: str):
         super().__init__(f"{field_name}: {message}")
-        self.field = field_name
+        self.field, self.reason = field_name, message
 
 
-def _opt(default, help, choices=None, bounds=None, length=None):
-    """A config field: its default, one line of help, and the values it accepts."""
-    return field(default=default, metadata={"help": help, "choices": choices, "bounds": bounds, "length": length})
+# What a change of a field costs the run in progress (`Session.apply` acts on these groups):
+EFFECTS = (
+    "data",       # new data, hence fresh weights too
+    "weights",    # same data, fresh weights
+    "optimizer",  # same weights, fresh optimizer state
+    "knob",       # same run: a traced value swapped while training goes on, nothing recompiles
+    "run",        # nothing for the engine (how long the command line trains)
+)
+# How the playground page edits a field: "select", "slider" or "select_slider" is one widget keyed by the field's
+# name that holds its value; "per_layer" and "toggles" are assembled from several widgets (one per layer, one per
+# feature); "button" is changed by a button (Reset, Regenerate); None has no widget (kept as the link sets it).
+WIDGETS = ("select", "slider", "select_slider", "per_layer", "toggles", "button", None)
+
+
+def _opt(default, help, effect, widget, choices=None, bounds=None, length=None):
+    """A config field: its default, one line of help, what a change costs, its widget, and the values it accepts."""
+    assert effect in EFFECTS and widget in WIDGETS, (effect, widget)
+    return field(default=default, metadata={"help": help, "effect": effect, "widget": widget, "choices": choices,
+                                            "bounds": bounds, "length": length})
 
 
 @dataclass(frozen=True)
 class Config:
     # data
-    dataset: str = _opt("circle", "data set", choices=DATASET_NAMES)
-    classes: int = _opt(2, "number of classes (3 to 5 only for spiral and gauss)", bounds=(2, 5))
-    points: int = _opt(500, "number of points, train and test together", bounds=(20, 2000))
-    noise: float = _opt(0.0, "noise, 0 to 0.5 as in TensorFlow Playground's 0 to 50", bounds=(0.0, 0.5))
-    train_ratio: float = _opt(0.5, "share of the points used for training", bounds=(0.1, 0.9))
-    second_class_share: float = _opt(0.5, "share of points in the second class (imbalance)", bounds=(0.05, 0.95))
-    data_seed: int = _opt(0, "seed of the data set (regenerate = new seed)", bounds=(0, 2**31 - 1))
+    dataset: str = _opt("circle", "data set", "data", "select", choices=DATASET_NAMES)
+    classes: int = _opt(2, "number of classes (3 to 5 only for spiral and gauss)", "data", "select", bounds=(2, 5))
+    points: int = _opt(500, "number of points, train and test together", "data", None, bounds=(20, 2000))
+    noise: float = _opt(0.0, "noise, 0 to 0.5 as in TensorFlow Playground's 0 to 50", "data", "slider",
+                        bounds=(0.0, 0.5))
+    train_ratio: float = _opt(0.5, "share of the points used for training", "data", "slider", bounds=(0.1, 0.9))
+    second_class_share: float = _opt(0.5, "share of points in the second class (imbalance)", "data", "slider",
+                                     bounds=(0.05, 0.95))
+    data_seed: int = _opt(0, "seed of the data set (regenerate = new seed)", "data", "button", bounds=(0, 2**31 - 1))
     # network
-    features: tuple[str, ...] = _opt(("x1", "x2"), "input features", choices=FEATURE_NAMES, length=(1, 7))
-    layers: tuple[int, ...] = _opt((4, 2), "hidden layer widths, input side first", bounds=(1, MAX_WIDTH),
-                                   length=(0, MAX_LAYERS))
+    features: tuple[str, ...] = _opt(("x1", "x2"), "input features", "data", "toggles", choices=FEATURE_NAMES,
+                                     length=(1, 7))
+    layers: tuple[int, ...] = _opt((4, 2), "hidden layer widths, input side first", "weights", "per_layer",
+                                   bounds=(1, MAX_WIDTH), length=(0, MAX_LAYERS))
     activation: tuple[str, ...] = _opt(("tanh",), "one activation for all hidden layers, or one per layer",
-                                       choices=ACTIVATION_NAMES, length=(1, MAX_LAYERS))
-    dropout: tuple[float, ...] = _opt((0.0,), "dropout rate for all hidden layers, or one per layer",
-                                      bounds=(0.0, 0.9), length=(1, MAX_LAYERS))
-    init: str = _opt("glorot", "weight initialisation", choices=INIT_NAMES)
+                                       "weights", "per_layer", choices=ACTIVATION_NAMES, length=(1, MAX_LAYERS))
+    dropout: tuple[float, ...] = _opt((0.0,), "dropout rate for all hidden layers, or one per layer", "weights",
+                                      "per_layer", bounds=(0.0, 0.9), length=(1, MAX_LAYERS))
+    init: str = _opt("glorot", "weight initialisation", "weights", "select", choices=INIT_NAMES)
     output: str = _opt("default", "default: sigmoid/softmax + cross-entropy or linear + squared error; "
-                       "tanh_mse: TensorFlow Playground's tanh + squared error", choices=OUTPUT_NAMES)
+                       "tanh_mse: TensorFlow Playground's tanh + squared error", "weights", "select",
+                       choices=OUTPUT_NAMES)
     # training
-    optimizer: str = _opt("sgd", "optimizer", choices=OPTIMIZER_NAMES)
-    learning_rate: float = _opt(0.03, "learning rate", bounds=(1e-5, 10.0))
-    batch_size: int = _opt(10, "batch size; at least the training set size means full batch", bounds=(1, 2000))
-    regularization: str = _opt("none", "penalty on weights (not biases)", choices=REGULARIZATION_NAMES)
-    regularization_rate: float = _opt(0.0, "regularization rate", bounds=(0.0, 10.0))
-    freeze: tuple[int, ...] = _opt((), "layers kept fixed, 1 = first hidden layer, last = output layer",
-                                   bounds=(1, MAX_LAYERS + 1), length=(0, MAX_LAYERS + 1))
-    seed: int = _opt(0, "seed of the weights, dropout and batch order (reset = new seed)", bounds=(0, 2**31 - 1))
-    epochs: int = _opt(500, "epochs to train when run from the command line", bounds=(0, 10**7))
+    optimizer: str = _opt("sgd", "optimizer", "optimizer", "select", choices=OPTIMIZER_NAMES)
+    learning_rate: float = _opt(0.03, "learning rate", "knob", "select_slider", bounds=(1e-5, 10.0))
+    batch_size: int = _opt(10, "batch size; at least the training set size means full batch", "optimizer",
+                           "select_slider", bounds=(1, 2000))
+    regularization: str = _opt("none", "penalty on weights (not biases)", "knob", "select",
+                               choices=REGULARIZATION_NAMES)
+    regularization_rate: float = _opt(0.0, "regularization rate", "knob", "select_slider", bounds=(0.0, 10.0))
+    freeze: tuple[int, ...] = _opt((), "layers kept fixed, 1 = first hidden layer, last = output layer", "knob",
+                                   None, bounds=(1, MAX_LAYERS + 1), length=(0, MAX_LAYERS + 1))
+    seed: int = _opt(0, "seed of the weights and dropout (reset = new seed)", "weights", "button",
+                     bounds=(0, 2**31 - 1))
+    epochs: int = _opt(500, f"epochs to train when run from the command line; epochs x training points (x networks "
+                       f"in a sweep) at most {MAX_POINT_EPOCHS:,}, a few minutes at worst", "run", None,
+                       bounds=(0, MAX_POINT_EPOCHS))
 
     def __post_init__(self):
         for f in dataclasses.fields(self):
@@ -84,6 +116,11 @@ class Config:
     @property
     def n_classes(self) -> int:
         return 0 if self.problem == "regression" else self.classes
+
+    @property
+    def n_train(self) -> int:
+        """Training points: the data set's first `train_ratio` share, at least one point on each side."""
+        return min(max(int(round(self.points * self.train_ratio)), 1), self.points - 1)
 
     @property
     def layer_activations(self) -> tuple[str, ...]:
@@ -104,6 +141,17 @@ def _per_layer(values: tuple, n_layers: int) -> tuple:
 FIELDS = {f.name: f for f in dataclasses.fields(Config)}
 
 
+def fields_with_effect(effect: str) -> tuple[str, ...]:
+    """The fields whose change costs `effect` (one of EFFECTS), in declaration order."""
+    assert effect in EFFECTS, effect
+    return tuple(name for name, f in FIELDS.items() if f.metadata["effect"] == effect)
+
+
+def fields_with_widget(*widgets) -> tuple[str, ...]:
+    """The fields the playground page edits with one of `widgets` (see WIDGETS), in declaration order."""
+    return tuple(name for name, f in FIELDS.items() if f.metadata["widget"] in widgets)
+
+
 def _element_type(f: dataclasses.Field) -> type:
     hint = typing.get_type_hints(Config)[f.name]
     return typing.get_args(hint)[0] if typing.get_origin(hint) is tuple else hint
@@ -115,6 +163,14 @@ def _check_value(name: str, value, meta: dict):
         raise ConfigError(name, f"{value!r} is not one of {', '.join(choices)}")
     if bounds is not None and not bounds[0] <= value <= bounds[1]:
         raise ConfigError(name, f"{value!r} is outside {bounds[0]} to {bounds[1]}")
+
+
+def _check_length(name: str, count: int, length: tuple):
+    low, high = length
+    if high is None and count < low:
+        raise ConfigError(name, f"needs at least {low} entr{'y' if low == 1 else 'ies'}, got {count}")
+    if high is not None and not low <= count <= high:
+        raise ConfigError(name, f"needs {low} to {high} entries, got {count}")
 
 
 def _check_field(f: dataclasses.Field, value):
@@ -130,9 +186,8 @@ def _check_field(f: dataclasses.Field, value):
         if kind is float and item != item:
             raise ConfigError(f.name, "NaN is not a value")
         _check_value(f.name, item, f.metadata)
-    length = f.metadata["length"]
-    if length is not None and not length[0] <= len(value) <= length[1]:
-        raise ConfigError(f.name, f"needs {length[0]} to {length[1]} entries, got {len(value)}")
+    if f.metadata["length"] is not None:
+        _check_length(f.name, len(value), f.metadata["length"])
 
 
 def _check_consistency(c: Config):
@@ -149,6 +204,17 @@ def _check_consistency(c: Config):
     n_weight_layers = len(c.layers) + 1
     if any(k > n_weight_layers for k in c.freeze) or len(set(c.freeze)) != len(c.freeze):
         raise ConfigError("freeze", f"layers are numbered 1 to {n_weight_layers} (the output layer), each once")
+    check_work(c)
+
+
+def check_work(c: Config, networks: int = 1):
+    """Refuse a run that cannot finish in minutes: epochs x training points x networks over MAX_POINT_EPOCHS."""
+    work = networks * c.epochs * c.n_train
+    if work > MAX_POINT_EPOCHS:
+        what = f"{networks} networks x " if networks > 1 else ""
+        raise ConfigError("epochs", f"{what}{c.epochs:,} epochs x {c.n_train:,} training points is {work:,} "
+                                    f"point-epochs, over the limit of {MAX_POINT_EPOCHS:,} (a run must finish in "
+                                    "minutes)")
 
 
 DEFAULT = Config()
@@ -171,16 +237,31 @@ def to_strings(config: Config, only_changed: bool = False) -> dict[str, str]:
     return out
 
 
+# Numbers in ASCII only: Python's int() and float() also take "1_0" (as 10), other scripts' digits ("١٢" as 12),
+# "inf" and "nan", none of which a link or a command line should mean.
+_NUMBER = {int: re.compile(r"[+-]?[0-9]+"),
+           float: re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")}
+
+
 def _parse_item(name: str, text: str, kind: type):
     text = text.strip()
-    try:
-        if kind is int:
-            return int(text)
-        if kind is float:
-            return float(text)
-    except ValueError:
-        raise ConfigError(name, f"{text!r} is not a {'whole number' if kind is int else 'number'}") from None
+    if kind in _NUMBER:
+        if not _NUMBER[kind].fullmatch(text):
+            raise ConfigError(name, f"{text!r} is not a {'whole number' if kind is int else 'number'}")
+        return kind(text)
     return text
+
+
+def parse_list(name: str, text: str, kind: type, choices=None, bounds=None, length=None) -> tuple:
+    """A comma list (blank items skipped) of `kind` items, each checked against `choices` or `bounds`, and its
+    `length` ((low, high), high None for no upper limit). The one parser of lists: config fields, and the CLI's and
+    the lab's lists that are no config field. Raises ConfigError naming `name`."""
+    values = tuple(_parse_item(name, p, kind) for p in str(text).split(",") if p.strip())
+    for value in values:
+        _check_value(name, value, {"choices": choices, "bounds": bounds})
+    if length is not None:
+        _check_length(name, len(values), length)
+    return values
 
 
 def parse_value(name: str, text: str):
@@ -189,11 +270,7 @@ def parse_value(name: str, text: str):
         raise ConfigError(name, f"unknown setting; known ones are {', '.join(FIELDS)}")
     f = FIELDS[name]
     kind = _element_type(f)
-    if isinstance(f.default, tuple):
-        parts = [p for p in str(text).split(",") if p.strip()]
-        value = tuple(_parse_item(name, p, kind) for p in parts)
-    else:
-        value = _parse_item(name, str(text), kind)
+    value = parse_list(name, text, kind) if isinstance(f.default, tuple) else _parse_item(name, str(text), kind)
     _check_field(f, value)
     return value
 

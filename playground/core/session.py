@@ -24,7 +24,7 @@ import numpy as np
 
 from . import bridge as padded
 from . import probes
-from .config import Config
+from .config import Config, fields_with_effect
 from .data import Dataset, feature_matrix, make_dataset
 from .model import Arch, init_params, layers_of, params_from_layers
 from .train import (CAPACITY, Data, History, Knobs, Program, Spec, TrainState, compiled_trainer, data_shapes,
@@ -35,9 +35,9 @@ MAP_STEP = 4  # its neuron thumbnails keep every 4th point per side (25 x 25), a
 SNAPSHOTS = 400  # weights kept for replay
 EXACT_DELAY = 0.4  # seconds of bridged training before the exact network's compilation starts
 
-DATA_FIELDS = ("dataset", "classes", "points", "noise", "train_ratio", "second_class_share", "data_seed", "features")
-WEIGHT_FIELDS = ("layers", "activation", "dropout", "init", "output", "seed")
-OPTIMIZER_FIELDS = ("optimizer", "batch_size")
+DATA_FIELDS = fields_with_effect("data")            # what each field's change costs is declared with the field
+WEIGHT_FIELDS = fields_with_effect("weights")
+OPTIMIZER_FIELDS = fields_with_effect("optimizer")
 
 _compiler = concurrent.futures.ThreadPoolExecutor(max_workers=2, thread_name_prefix="compile")
 _closing = threading.Event()  # set when the interpreter exits: queued compilations are then skipped

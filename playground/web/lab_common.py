@@ -9,7 +9,7 @@ import numpy as np
 import streamlit as st
 from PIL import Image
 
-from ..core.config import MAX_LAYERS, MAX_WIDTH, MULTICLASS_DATASETS, Config
+from ..core.config import MAX_LAYERS, MAX_WIDTH, MULTICLASS_DATASETS, Config, ConfigError, parse_value
 from ..core.model import Arch
 from ..core.runs import Run
 
@@ -47,17 +47,15 @@ def short_name(config: Config) -> str:
 
 
 def parse_layers(text: str) -> tuple[int, ...]:
-    """"8,8" -> (8, 8); "" or "0" -> (); raises ValueError with a readable message."""
-    parts = [p.strip() for p in text.replace(";", ",").replace(" ", ",").split(",") if p.strip()]
-    if parts == ["0"]:
+    """"8,8" (or "8 8", "8;8") -> (8, 8); "" or "0" -> (); raises ValueError with a readable message."""
+    commas = text.replace(";", ",").replace(" ", ",")
+    if commas.strip(",") == "0":
         return ()
     try:
-        layers = tuple(int(p) for p in parts)
-    except ValueError:
-        raise ValueError(f"'{text}' is not a list of whole numbers like 8,8") from None
-    if len(layers) > MAX_LAYERS or any(not 1 <= w <= MAX_WIDTH for w in layers):
-        raise ValueError(f"'{text}': at most {MAX_LAYERS} layers of 1 to {MAX_WIDTH} neurons")
-    return layers
+        return parse_value("layers", commas)
+    except ConfigError as err:
+        raise ValueError(f"layers '{text}': {err.reason} (widths like 8,8: at most {MAX_LAYERS} layers of 1 to "
+                         f"{MAX_WIDTH} neurons)") from None
 
 
 def _with_dataset(config: Config, dataset: str) -> Config:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ..core.config import ACTIVATION_NAMES, DATASET_NAMES, MAX_LAYERS, Config, ConfigError
+from ..core.config import ACTIVATION_NAMES, DATASET_NAMES, MAX_LAYERS, MAX_NETWORKS, Config, ConfigError
 from ..core.runs import Preparer, Run
 from ..core.sweep import cells_of, grid_configs
 from . import components, lab_view
@@ -37,7 +37,6 @@ from .lab_common import (
 from .lab_seeds import seed_section
 from .lab_side import side_by_side_section
 
-MAX_NETWORKS = 96    # a bigger sweep would take minutes per hundred epochs
 DEPTHS = tuple(range(0, MAX_LAYERS + 1))
 WIDTHS = (1, 2, 3, 4, 6, 8, 12, 16, 24, 32)
 METRICS = ("test_accuracy", "test_loss", "train_accuracy", "train_loss")

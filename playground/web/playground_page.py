@@ -28,6 +28,7 @@ from ..core.config import (
     REGULARIZATION_NAMES,
     Config,
     ConfigError,
+    fields_with_widget,
     from_strings_lenient,
     to_strings,
 )
@@ -45,11 +46,10 @@ LEARNING_RATES = (1e-5, 1e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 REGULARIZATION_RATES = (0.0, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 BATCH_SIZES = (1, 2, 5, 10, 20, 30, 50, 100, 250, 500, 1000, 2000)
 PROBLEMS = {"classification": CLASSIFICATION_DATASETS, "regression": REGRESSION_DATASETS}
-# Config fields that are exactly one widget, keyed by the field's name.
-WIDGET_FIELDS = ("dataset", "classes", "noise", "train_ratio", "second_class_share", "init", "output", "optimizer",
-                 "learning_rate", "batch_size", "regularization", "regularization_rate")
-# Config fields kept in session state but changed by buttons, not by one widget.
-HELD_FIELDS = ("points", "data_seed", "freeze", "seed", "epochs")
+# Config fields that are exactly one widget, keyed by the field's name (each field declares its widget).
+WIDGET_FIELDS = fields_with_widget("select", "slider", "select_slider")
+# Config fields kept in session state but changed by buttons or only by the link, not by one widget.
+HELD_FIELDS = fields_with_widget("button", None)
 
 
 
@@ -162,14 +162,14 @@ def _all_activations():
 
 
 def _layers_changed():
-    """New hidden layers start as copies of the last one (width and activation)."""
+    """New hidden layers take the last layer's width and the "all layers" activation. Streamlit forgets the widgets
+    of layers that were not drawn, so from no hidden layer the last width is the one kept in `last_width`."""
     s = st.session_state
-    for i in range(1, s.hidden_layers):
+    widths = [s[f"width_{i}"] for i in range(MAX_LAYERS) if f"width_{i}" in s]  # the layers before this change
+    s.last_width = widths[-1] if widths else s.get("last_width", 4)
+    for i in range(s.hidden_layers):
         if f"width_{i}" not in s:
-            s[f"width_{i}"] = s.get(f"width_{i - 1}", 4)
-            s[f"activation_{i}"] = s.get(f"activation_{i - 1}", s.activation_all)
-    if s.hidden_layers and "width_0" not in s:
-        s.width_0 = 4
+            s[f"width_{i}"], s[f"activation_{i}"] = s.last_width, s.activation_all
 
 
 def _resume():

@@ -94,3 +94,26 @@ def _status(run, what: str):
                 f'{target:,} · {state}</div>', unsafe_allow_html=True)
     if run.error:
         st.error(f"Training stopped: {run.error}")
+
+
+def live_run(name: str, paint, hint: str) -> Run | None:
+    """The experiment's error if its Run button found one, `hint` while it has not run, else its fragment painting
+    the background run `lab_<name>` (`paint`), which repaints every PAINT_SECONDS while the run trains."""
+    s = st.session_state
+    if s.get(f"lab_{name}_error"):
+        st.error(s[f"lab_{name}_error"])
+    run = s.get(f"lab_{name}")
+    if run is None:
+        st.info(hint)
+        return None
+    s[f"lab_{name}_timer"] = run.running
+    st.fragment(paint, run_every=PAINT_SECONDS if run.running else None)()
+    return run
+
+
+def painted_run(name: str) -> Run:
+    """First thing in an experiment's fragment: its run `lab_<name>`; once that has ended, the page reruns once so
+    that the fragment is drawn again without its timer."""
+    run = st.session_state[f"lab_{name}"]
+    _timer_done(run, f"lab_{name}_timer")
+    return run

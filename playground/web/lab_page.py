@@ -21,19 +21,8 @@ from ..core.runs import Preparer, Run
 from ..core.sweep import cells_of, grid_configs
 from . import components, lab_view
 from . import playground_page as ui
-from .lab_common import (
-    EPOCHS,
-    GRID,
-    PAINT_SECONDS,
-    PLAYGROUND_DATA,
-    _head,
-    _playground_config,
-    _status,
-    _stop,
-    _timer_done,
-    _with_dataset,
-    describe,
-)
+from .lab_common import (EPOCHS, GRID, PLAYGROUND_DATA, _head, _playground_config, _status, _stop, _with_dataset,
+                         describe, live_run, painted_run)
 from .lab_seeds import seed_section
 from .lab_side import side_by_side_section
 
@@ -103,7 +92,6 @@ def _start_sweep():
 
 
 def sweep_section():
-    s = st.session_state
     _sweep_defaults()
     c = st.columns([1.3, 1.3, 1.6, 1.3, 1.0])
     c[0].selectbox("Data set", (PLAYGROUND_DATA, *DATASET_NAMES), key="sweep_dataset",
@@ -115,18 +103,12 @@ def sweep_section():
     run_col, metric_col, _ = st.columns([1, 1.5, 3], vertical_alignment="bottom")
     run_col.button("Run sweep", key="sweep_run", on_click=_start_sweep, type="primary", width="stretch")
     metric_col.selectbox("Heatmap shows", METRICS, key="sweep_metric", format_func=lambda m: m.replace("_", " "))
-    if s.get("lab_sweep_error"):
-        st.error(s.lab_sweep_error)
     _prepare_planned_sweep()
-    run = s.get("lab_sweep")
-    if run is None:
-        st.info("Choose depths, widths and activations, then press Run sweep: all networks train together and the "
-                "grid fills in as they learn. Click any network's picture or heatmap cell to open it in the "
-                "playground.")
-        return
-    s.lab_sweep_timer = run.running
-    st.fragment(_sweep_live, run_every=PAINT_SECONDS if run.running else None)()
-    _sweep_picker(cells_of(run.configs))
+    run = live_run("sweep", _sweep_live, "Choose depths, widths and activations, then press Run sweep: all networks "
+                   "train together and the grid fills in as they learn. Click any network's picture or heatmap cell "
+                   "to open it in the playground.")
+    if run is not None:
+        _sweep_picker(cells_of(run.configs))
 
 
 def _prepare_planned_sweep():
@@ -156,8 +138,7 @@ def _sweep_live():
     s = st.session_state
     if "pending_config" in s:  # a cell was clicked (the callback ran): show the playground, a whole-page run
         st.rerun()
-    run = s.lab_sweep
-    _timer_done(run, "lab_sweep_timer")
+    run = painted_run("sweep")
     snapshot = run.snapshot  # first: once there is a snapshot, the sweep is built
     sweep = run.sweep
     _status(run, f"{len(run.configs)} networks")

@@ -9,7 +9,7 @@ from ..core.config import ConfigError
 from ..core.runs import Run
 from ..core.sweep import ensemble_summary, seed_configs
 from ..figures import inside as inside_figures
-from .lab_common import EPOCHS, GRID, PAINT_SECONDS, _playground_config, _status, _stop, _timer_done, short_name
+from .lab_common import EPOCHS, GRID, _playground_config, _status, _stop, live_run, painted_run, short_name
 
 SUCCESS_DEFAULT = 0.9
 
@@ -37,21 +37,13 @@ def seed_section():
     c[1].select_slider("Epochs", EPOCHS, key="seeds_epochs")
     c[2].slider("Success: test accuracy at least", 0.5, 1.0, step=0.01, key="seeds_threshold")
     c[3].button("Run seeds", key="seeds_run", on_click=_start_seeds, type="primary", width="stretch")
-    if s.get("lab_seeds_error"):
-        st.error(s.lab_seeds_error)
-    run = s.get("lab_seeds")
-    if run is None:
-        st.info("The playground's network, trained from N different initial weights (seeds 0, 1, …, N−1 added to its "
-                "seed) on the same data: how often does it succeed, and where do the seeds disagree?")
-        return
-    s.lab_seeds_timer = run.running
-    st.fragment(_seeds_live, run_every=PAINT_SECONDS if run.running else None)()
+    live_run("seeds", _seeds_live, "The playground's network, trained from N different initial weights (seeds 0, 1, …, "
+             "N−1 added to its seed) on the same data: how often does it succeed, and where do the seeds disagree?")
 
 
 def _seeds_live():
     s = st.session_state
-    run = s.lab_seeds
-    _timer_done(run, "lab_seeds_timer")
+    run = painted_run("seeds")
     snapshot = run.snapshot  # first: once there is a snapshot, the sweep is built
     sweep = run.sweep
     config = run.configs[0]

@@ -11,7 +11,7 @@ from ..core.runs import Run, SideBySide
 from ..core.sweep import match_parameter_count, n_params
 from ..figures import inside as inside_figures
 from . import playground_page as ui
-from .lab_common import (EPOCHS, PAINT_SECONDS, _playground_config, _status, _stop, _timer_done, parse_layers,
+from .lab_common import (EPOCHS, _playground_config, _status, _stop, live_run, painted_run, parse_layers,
                          png_data_uri, short_name)
 
 SIDE_MAX = 4
@@ -105,21 +105,12 @@ def side_by_side_section():
                                                 for k, c in enumerate(planned)))
     except ValueError as err:
         st.warning(str(err))
-    if s.get("lab_side_error"):
-        st.error(s.lab_side_error)
-    run = s.get("lab_side")
-    if run is None:
-        st.info("Edit the columns, then press Train side by side: all train the same number of epochs on the same "
-                "data and seed.")
-        return
-    s.lab_side_timer = run.running
-    st.fragment(_side_live, run_every=PAINT_SECONDS if run.running else None)()
+    live_run("side", _side_live, "Edit the columns, then press Train side by side: all train the same number of epochs "
+             "on the same data and seed.")
 
 
 def _side_live():
-    s = st.session_state
-    run = s.lab_side
-    _timer_done(run, "lab_side_timer")
+    run = painted_run("side")
     _status(run, f"{len(run.configs)} configurations")
     snapshot = run.snapshot
     if snapshot is None:

@@ -109,6 +109,7 @@ class StudentReport:
     epochs: list[int] = field(default_factory=list)   # distinct epochs in the order they arrived
     errors: list[str] = field(default_factory=list)
     session_ids: list[str] = field(default_factory=list)  # every session id the server announced, in order
+    ticks: list[float] = field(default_factory=list)      # when the run_every timer asked for a fragment run
     reconnects: int = 0
     pause_seconds: float | None = None
     media_ok: int = 0
@@ -235,10 +236,13 @@ class Student:
 
     async def _send(self, msg: BackMsg):
         self._pending.append(time.monotonic())
+        if msg.rerun_script.is_auto_rerun:
+            self.report.ticks.append(self._pending[-1])
         await self._ws.send(msg.SerializeToString())
 
-    async def press(self, key: str = PLAY_KEY, timeout: float = 60.0) -> float:
-        """Click the button with this key; returns the seconds until the full run it started finished."""
+    async def press(self, key: str | None = PLAY_KEY, timeout: float = 60.0) -> float:
+        """Click the button with this key (None: a plain rerun, as when a widget's value changes); returns the
+        seconds until the full run it started finished."""
         start = time.monotonic()
         self._full_run_finished.clear()
         await self._send(self._client_state(pressed=key))
@@ -506,8 +510,21 @@ class BrowserStudent:
     def __init__(self, page):
         self.page = page
         self.arrivals: list[tuple[float, int]] = []   # (time, new frames)
+        self.ticks: list[float] = []                  # when the page's run_every timer asked for a fragment run
         self._seen: set[int] = set()
-        page.on("websocket", lambda ws: ws.on("framereceived", self._on_frame))
+        page.on("websocket", self._on_websocket)
+
+    def _on_websocket(self, ws):
+        ws.on("framereceived", self._on_frame)
+        ws.on("framesent", self._on_sent)
+
+    def _on_sent(self, payload):
+        if isinstance(payload, str):
+            return
+        msg = BackMsg()
+        msg.ParseFromString(payload)
+        if msg.WhichOneof("type") == "rerun_script" and msg.rerun_script.is_auto_rerun:
+            self.ticks.append(time.monotonic())
 
     def _on_frame(self, payload):
         if isinstance(payload, str):

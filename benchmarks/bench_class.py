@@ -49,6 +49,7 @@ class ServerMeter:
         self.processes = processes
         self.cpu0 = self.t0 = None
         self.cores = self.rss_mb = None
+        self.hooks = (lambda *_: None, lambda: None)  # also called at the window's start and end
 
     def _cpu(self) -> float:
         return sum(cpu_seconds(p) for p in self.processes)
@@ -56,15 +57,20 @@ class ServerMeter:
     def start(self, *_):
         if self.processes:
             self.cpu0, self.t0 = self._cpu(), time.monotonic()
+        self.hooks[0]()
 
     def stop(self):
-        if self.processes and self.cpu0 is not None:
+        if self.processes and self.cpu0 is not None and self.cores is None:
             self.cores = (self._cpu() - self.cpu0) / (time.monotonic() - self.t0)
             self.rss_mb = sum(p.memory_info().rss for p in self.processes) / 2**20
+        self.hooks[1]()
 
 
-def measure(url: str, args, processes: list[psutil.Process]) -> dict:
+def measure(url: str, args, processes: list[psutil.Process], on_window=None, on_window_end=None) -> dict:
+    """Plays the class of `args` against `url`; the server processes are measured over the window, and the
+    optional hooks are called when it starts and ends (deploy/local_replicas.py measures each process)."""
     meter = ServerMeter(processes)
+    meter.hooks = (on_window or (lambda *_: None), on_window_end or (lambda: None))
     query = args.query.lstrip("?")
     browser_row = {}
     if args.browser:
@@ -89,7 +95,7 @@ def _harness_only(url, args, query, meter) -> ClassResult:
         threading.Timer(max(0.0, end - time.monotonic()), lambda: (meter.stop(), done.set())).start()
 
     result = asyncio.run(play_class(url, args.students, args.seconds, query, warmup=args.warmup,
-                                    on_window=on_window))
+                                    on_window=on_window, reconnect=args.reconnect))
     done.wait(5)
     return result
 
@@ -107,7 +113,7 @@ def _with_browser(url, args, query, meter):
 
     def harness():
         holder["result"] = asyncio.run(play_class(url, args.students, args.seconds, query, warmup=args.warmup,
-                                                  on_window=on_window))
+                                                  on_window=on_window, reconnect=args.reconnect))
 
     with chromium_page() as page:
         browser = BrowserStudent(page)
@@ -154,8 +160,8 @@ def print_table(row: dict):
         print("error:", error)
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def parser_for(description: str) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--students", type=int, default=10)
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--url", help="a running server or load balancer (loopback), e.g. http://127.0.0.1:8501")
@@ -163,8 +169,15 @@ def main(argv=None):
     parser.add_argument("--query", default=C2, help="the URL config every student opens (default: C2)")
     parser.add_argument("--warmup", type=float, default=5.0, help="seconds of play before the measured window")
     parser.add_argument("--browser", action="store_true", help="add one real Chromium page among the students")
+    parser.add_argument("--reconnect", action="store_true",
+                        help="after the window, every student drops its connection and reconnects with its session "
+                             "id (a network blip): behind a load balancer, session restarts show it is not sticky")
     parser.add_argument("--json", action="store_true", help="print one line of JSON")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv=None):
+    args = parser_for(__doc__.split("\n\n")[0]).parse_args(argv)
     if args.url:
         pids = [int(p) for p in args.pids.split(",")] if args.pids else None
         row = measure(args.url, args, server_processes(args.url, pids))

@@ -459,12 +459,14 @@ def percentile(sorted_values: list[float], q: float) -> float:
     return sorted_values[rank]
 
 
-async def _play_one(student: Student, ready: list[Student]):
+async def _play_one(student: Student, ready: list[Student], reconnect: bool):
     try:
         await student.open()
         await student.play()
         ready.append(student)
         await student.run_until()
+        if reconnect:
+            await student.drop_and_reconnect()
         await student.pause()
     except Exception as err:  # noqa: BLE001 - one failing student is a reported error, not a failed class
         student.report.errors.append(f"{student.name}: {type(err).__name__}: {err}")
@@ -473,16 +475,18 @@ async def _play_one(student: Student, ready: list[Student]):
 
 
 async def play_class(base_url: str, students: int, seconds: float, query: str = C2, *, warmup: float = 5.0,
-                     join_timeout: float = 120.0, on_window=None) -> ClassResult:
+                     join_timeout: float = 120.0, on_window=None, reconnect: bool = False) -> ClassResult:
     """`students` harness students open `query` at once, press Play and play. The measured window of `seconds`
     starts `warmup` seconds after every student has received its first live frame (or after `join_timeout`); then
     every student presses Pause. `on_window(start, end)` is called when the window starts (e.g. to read the server's
-    CPU time)."""
+    CPU time). With `reconnect`, every student drops its connection after the window and reconnects with its session
+    id before pausing, as a browser does after a network blip: behind a load balancer that is not sticky, that
+    shows as session restarts."""
     class_ = [Student(base_url, query, name=f"student {i}") for i in range(students)]
     for student in class_:
         student.stop_at = time.monotonic() + join_timeout + warmup + seconds  # until the window is known
     ready: list[Student] = []
-    tasks = [asyncio.create_task(_play_one(student, ready)) for student in class_]
+    tasks = [asyncio.create_task(_play_one(student, ready, reconnect)) for student in class_]
     joined_by = time.monotonic() + join_timeout
     while time.monotonic() < joined_by and not all(t.done() for t in tasks):
         if len(ready) == students and all(s.report.first_frame_at for s in ready):

@@ -64,3 +64,13 @@ def test_kubernetes_manifest_is_sticky_with_a_shared_cache():
     annotations = docs["Ingress"]["metadata"]["annotations"]
     assert annotations["nginx.ingress.kubernetes.io/affinity"] == "cookie"
     assert int(annotations["nginx.ingress.kubernetes.io/proxy-read-timeout"]) >= 3600
+
+
+def test_server_defaults_are_safe_for_students():
+    import tomllib
+
+    config = tomllib.loads((DEPLOY.parent / ".streamlit" / "config.toml").read_text())
+    assert config["client"]["showErrorDetails"] == "none"      # no tracebacks, types or messages in the page
+    assert config["client"]["toolbarMode"] in ("viewer", "minimal")  # no Deploy button, no developer menu
+    assert 0 < config["server"]["maxUploadSize"] <= 10 and 0 < config["server"]["maxMessageSize"] <= 100
+    assert config["server"]["fileWatcherType"] == "none" and config["runner"]["postScriptGC"] is False

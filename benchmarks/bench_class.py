@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sys
 import threading
 import time
@@ -81,6 +82,7 @@ def measure(url: str, args, processes: list[psutil.Process], on_window=None, on_
     row["server_cores"] = None if meter.cores is None else round(meter.cores, 2)
     row["server_rss_mb"] = None if meter.rss_mb is None else round(meter.rss_mb, 1)
     row["server_processes"] = len(processes)
+    row["load_average_1m"] = round(os.getloadavg()[0], 1)  # other work on the machine makes the numbers noisy
     row.update(browser_row)
     row["query"] = query
     row["_result"] = result

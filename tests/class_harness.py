@@ -8,8 +8,10 @@ live canvas's frames. It does what the browser does (Streamlit 1.67, `streamlit.
 - it fetches the page first (a load balancer may set its affinity cookie there), then opens `/_stcore/stream` with
   that cookie and a same-origin `Origin`, and asks for a script run (`BackMsg.rerun_script`) with the query string;
 - every later request carries the current query string (the app rewrites it: `page_info_changed`), the page's script
-  hash (`new_session`) and the value of every widget the last full run drew, as the browser sends them; a button
-  press is the button's `trigger_value` on top of those;
+  hash (`new_session`) and the value of every widget on the page, as the browser sends them. Like the browser, it
+  takes a widget's value from the element when the widget first appears (`value` if the server set it, else
+  `default`) or when the server sets it again (`set_value`), keeps it otherwise, and forgets widgets that a full
+  run no longer draws. A button press is the button's `trigger_value` on top of those;
 - `auto_rerun` (interval, fragment id) starts a timer that sends `rerun_script` with `fragment_id` and
   `is_auto_rerun = true` at that interval, whether or not the previous run has answered (the browser's
   `setInterval`); the same interval again does not restart it; `stop_auto_rerun` ends it, and so does the start of
@@ -110,6 +112,7 @@ class StudentReport:
     errors: list[str] = field(default_factory=list)
     session_ids: list[str] = field(default_factory=list)  # every session id the server announced, in order
     ticks: list[float] = field(default_factory=list)      # when the run_every timer asked for a fragment run
+    alerts: list[str] = field(default_factory=list)       # st.warning / st.error texts the page showed
     reconnects: int = 0
     pause_seconds: float | None = None
     media_ok: int = 0
@@ -152,8 +155,8 @@ class Student:
         self._http = urllib.request.build_opener(urllib.request.ProxyHandler({}),
                                                  urllib.request.HTTPCookieProcessor(self.cookies))
         self._ws = None
-        self._widgets: dict[str, WidgetState] = {}   # id -> state, of the widgets the last full run drew
-        self._drawn: dict[str, WidgetState] = {}     # the same, for the full run in progress
+        self._widgets: dict[str, WidgetState] = {}   # id -> the value the browser holds for that widget
+        self._drawn: set[str] = set()                # widget ids the full run in progress has drawn
         self._ids_by_key: dict[str, str] = {}        # user key -> widget id
         self._images: list[str] = []
         self._page_hash = ""
@@ -315,7 +318,7 @@ class Student:
             self._run_is_full = not msg.metadata.run.fragment_ids
             if self._run_is_full:  # the browser clears every auto-rerun timer when a full run starts
                 self._stop_timers()
-                self._drawn = {}
+                self._drawn = set()
         elif kind == "page_info_changed":
             self.query = msg.page_info_changed.query_string
         elif kind == "auto_rerun":
@@ -323,7 +326,8 @@ class Student:
         elif kind == "stop_auto_rerun":
             self._stop_timers(list(msg.stop_auto_rerun.fragment_ids))
         elif kind == "script_finished" and self._run_is_full:
-            self._widgets = self._drawn  # widgets that this run did not draw are gone from the page
+            # widgets that this run did not draw are gone from the page
+            self._widgets = {i: w for i, w in self._widgets.items() if i in self._drawn}
             self._full_run_finished.set()
         elif kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
             self._on_element(msg.delta.new_element)
@@ -333,6 +337,9 @@ class Student:
         proto = getattr(element, kind)
         if kind == "exception":
             self.report.errors.append(f"{self.name}: app exception {proto.type}: {proto.message[:200]}")
+            return
+        if kind == "alert":
+            self.report.alerts.append(proto.body[:200])
             return
         if kind == "imgs":
             self._images = [img.url for img in proto.imgs if img.url.startswith("/")] or self._images
@@ -347,9 +354,12 @@ class Student:
         elif kind == "bidi_component" and key == LIVE_KEY:
             self._on_live(proto)
         else:
-            state = widget_state(kind, proto)
-            if state is not None:
-                (self._drawn if self._run_is_full else self._widgets)[element_id] = state
+            if self._run_is_full:
+                self._drawn.add(element_id)
+            if element_id not in self._widgets or getattr(proto, "set_value", False):
+                state = widget_state(kind, proto)
+                if state is not None:
+                    self._widgets[element_id] = state
 
     def _on_live(self, proto):
         text = proto.json or (proto.mixed.json if proto.HasField("mixed") else "")
@@ -441,6 +451,7 @@ class ClassResult:
             "longest_gap_s": round(max(s.longest_gap(self.start, self.end) for s in self.students), 2),
             "pause_s_max": _round_max([s.pause_seconds for s in self.students]),
             "errors": len(self.errors()),
+            "alerts": sum(len(s.alerts) for s in self.students),
             "reconnects": sum(s.reconnects for s in self.students),
             "session_restarts": sum(s.session_restarts for s in self.students),
             "media_failed": sum(s.media_failed for s in self.students),

@@ -54,6 +54,10 @@ def test_student_plays_and_pauses(server_url):
             # A full run while paused (what any widget change sends) shows the same epoch: training stopped.
             await student.press(None)
             assert max(frame_epochs(student.live_json)) == paused_at
+            # The widget values it sent all along were the page's own: the config survived Play, ticks and Pause.
+            assert "layers=8%2C8%2C8%2C8%2C8%2C8" in student.query and "features=x1%2Cx2" in student.query
+            assert student.live_json[1]["sizes"] == [2, 8, 8, 8, 8, 8, 8, 1]
+            assert not student.report.alerts, student.report.alerts
             assert not student.report.errors and student.report.session_restarts == 0
         finally:
             await student.close()
@@ -82,7 +86,8 @@ def test_two_sessions_do_not_see_each_other(server_url):
             # Each counts its own epochs from 0; the spiral's head start does not show in the circle.
             assert circle.report.epochs[0] == 0 and circle.report.epochs[-1] < spiral.report.epochs[-1]
             for student in (spiral, circle):
-                assert not student.report.errors and student.report.session_restarts == 0
+                assert not student.report.errors and not student.report.alerts
+                assert student.report.session_restarts == 0
         finally:
             await asyncio.gather(spiral.close(), circle.close())
 

@@ -113,6 +113,7 @@ class StudentReport:
     session_ids: list[str] = field(default_factory=list)  # every session id the server announced, in order
     ticks: list[float] = field(default_factory=list)      # when the run_every timer asked for a fragment run
     alerts: list[str] = field(default_factory=list)       # st.warning / st.error texts the page showed
+    fragment_runs: list[tuple[float, bool]] = field(default_factory=list)  # (when it ended, its frames dropped)
     reconnects: int = 0
     pause_seconds: float | None = None
     media_ok: int = 0
@@ -135,6 +136,11 @@ class StudentReport:
         """One delay per delivered frame in [start, end)."""
         return [a.delay for a in self.arrivals if start <= a.time < end and a.delay is not None
                 for _ in range(a.new_frames)]
+
+    def dropped_runs(self, start: float, end: float) -> tuple[int, int]:
+        """(fragment runs that ended in [start, end), of which the frames were dropped unsent)."""
+        runs = [dropped for t, dropped in self.fragment_runs if start <= t < end]
+        return len(runs), sum(runs)
 
     def longest_gap(self, start: float, end: float) -> float:
         """Longest time without a new frame inside [start, end) (a stalled student shows here)."""
@@ -325,6 +331,11 @@ class Student:
             self._on_auto_rerun(msg.auto_rerun.interval, msg.auto_rerun.fragment_id)
         elif kind == "stop_auto_rerun":
             self._stop_timers(list(msg.stop_auto_rerun.fragment_ids))
+        elif kind == "script_finished" and not self._run_is_full:
+            # FINISHED_EARLY_FOR_RERUN: the next run started before this one's messages were sent, and Streamlit
+            # dropped them (its queue keeps only lifecycle messages then): the run's frames never arrive.
+            finished_early = msg.script_finished == ForwardMsg.FINISHED_EARLY_FOR_RERUN
+            self.report.fragment_runs.append((time.monotonic(), finished_early))
         elif kind == "script_finished" and self._run_is_full:
             # widgets that this run did not draw are gone from the page
             self._widgets = {i: w for i, w in self._widgets.items() if i in self._drawn}
@@ -450,6 +461,8 @@ class ClassResult:
             "delay_p95_s": round(percentile(delays, 95), 3) if delays else None,
             "longest_gap_s": round(max(s.longest_gap(self.start, self.end) for s in self.students), 2),
             "pause_s_max": _round_max([s.pause_seconds for s in self.students]),
+            "fragment_runs": sum(s.dropped_runs(self.start, self.end)[0] for s in self.students),
+            "fragment_runs_dropped": sum(s.dropped_runs(self.start, self.end)[1] for s in self.students),
             "errors": len(self.errors()),
             "alerts": sum(len(s.alerts) for s in self.students),
             "reconnects": sum(s.reconnects for s in self.students),

@@ -484,16 +484,21 @@ def percentile(sorted_values: list[float], q: float) -> float:
 
 
 async def _play_one(student: Student, ready: list[Student], reconnect: bool):
+    stage = "open"
     try:
         await student.open()
+        stage = "Play"
         await student.play()
         ready.append(student)
+        stage = "play"
         await student.run_until()
         if reconnect:
+            stage = "reconnect"
             await student.drop_and_reconnect()
+        stage = "Pause"
         await student.pause()
     except Exception as err:  # noqa: BLE001 - one failing student is a reported error, not a failed class
-        student.report.errors.append(f"{student.name}: {type(err).__name__}: {err}")
+        student.report.errors.append(f"{student.name} at {stage}: {type(err).__name__}: {err}")
     finally:
         await student.close()
 

@@ -1,0 +1,155 @@
+"""Replicas behind nginx on this machine, without containers: `python deploy/local_replicas.py --students 10`.
+
+Starts `--replicas` (default 2) `streamlit run app.py` processes and Debian's nginx (`/usr/sbin/nginx`) with this
+project's own configuration (deploy/nginx/: nginx.conf and playground.conf as they are; upstream.conf and
+listen.conf written for 127.0.0.1 ports) in a temporary prefix, so nothing needs root. Then it plays a class through
+nginx with the harness (benchmarks/bench_class.py, the same options), makes every student drop its connection and
+reconnect once (as a browser does after a network blip), and shows from nginx's log and the harness:
+
+- sessions stick: every browser's requests (page, websocket, images, the reconnect) reached one process, and no
+  reconnect found its session gone (`session_restarts` 0);
+- every process serves: the students' sessions per process, and each process's CPU.
+
+`--json` prints one line of JSON. Loopback only; everything it starts is stopped at the end.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parent.parent
+NGINX_DIR = Path(__file__).resolve().parent / "nginx"
+sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from bench_class import ServerMeter, measure, parser_for, print_table  # noqa: E402
+from browser_utils import free_port, streamlit_server  # noqa: E402
+
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+
+
+def nginx_conf_dir(dest: Path, listen_port: int, upstream_ports: list[int]) -> Path:
+    """The project's nginx configuration in `dest`, for processes on 127.0.0.1: nginx.conf and playground.conf
+    copied as they are; upstream.conf keeps its balancing directives with the servers replaced; listen.conf is the
+    loopback address. Returns the path of nginx.conf."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in ("nginx.conf", "playground.conf"):
+        shutil.copyfile(NGINX_DIR / name, dest / name)
+    upstream = (NGINX_DIR / "upstream.conf").read_text()
+    servers = "".join(f"    server 127.0.0.1:{port};\n" for port in upstream_ports)
+    upstream, count = re.subn(r"^\s*server\s+[^;]+;\n", "", upstream, flags=re.M)
+    assert count >= 1, "upstream.conf has no server line to replace"
+    upstream = re.sub(r"(upstream playground \{\n(?:.*\n)*?)(\})", lambda m: m.group(1) + servers + m.group(2),
+                      upstream, count=1)
+    (dest / "upstream.conf").write_text(upstream)
+    (dest / "listen.conf").write_text(f"listen 127.0.0.1:{listen_port};\n")
+    return dest / "nginx.conf"
+
+
+def nginx_test(conf: Path) -> subprocess.CompletedProcess:
+    """`nginx -t` on that configuration, with its directory as the prefix (no root paths)."""
+    return subprocess.run([NGINX, "-t", "-p", str(conf.parent), "-c", str(conf)], capture_output=True, text=True,
+                          timeout=30)
+
+
+@contextlib.contextmanager
+def nginx_running(conf: Path, listen_port: int, timeout: float = 30.0):
+    """Runs nginx in the foreground (daemon off) with that configuration; yields (url, process, log path)."""
+    log_path = conf.parent / "nginx.log"
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen([NGINX, "-p", str(conf.parent), "-c", str(conf), "-g", "daemon off;"],
+                                   stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{listen_port}"
+    try:
+        deadline = time.monotonic() + timeout
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        while True:
+            try:
+                with opener.open(f"{url}/_stcore/health", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"nginx did not come up: {log_path.read_text()[-2000:]}")
+            time.sleep(0.2)
+        yield url, process, log_path
+    finally:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+LOG_LINE = re.compile(r'"(?P<method>\S+) (?P<path>\S+) [^"]*" (?P<status>\d+) \d+ affinity=(?P<affinity>\S+) '
+                      r'upstream=(?P<upstream>\S+)')
+
+
+def routing(log_text: str) -> dict:
+    """From nginx's access log: the websocket sessions each process served, and the browsers (affinity cookies)
+    whose requests reached more than one process (0 when sessions stick)."""
+    upstreams_by_browser: dict[str, set[str]] = defaultdict(set)
+    sessions = Counter()
+    for match in LOG_LINE.finditer(log_text):
+        if match["upstream"] == "-" or match["path"].startswith("/_stcore/health"):
+            continue
+        upstreams_by_browser[match["affinity"]].add(match["upstream"])
+        if match["path"].startswith("/_stcore/stream"):
+            sessions[match["upstream"]] += 1
+    return {"websockets_per_process": dict(sorted(sessions.items())),
+            "browsers": len(upstreams_by_browser),
+            "browsers_on_two_processes": sum(len(u) > 1 for u in upstreams_by_browser.values())}
+
+
+def main(argv=None):
+    parser = parser_for(__doc__.split("\n\n")[0])
+    parser.add_argument("--replicas", type=int, default=2)
+    args = parser.parse_args(argv)
+    args.reconnect = True
+    args.url = None
+    with contextlib.ExitStack() as stack:
+        servers = [stack.enter_context(streamlit_server()) for _ in range(args.replicas)]
+        ports = [int(url.rsplit(":", 1)[1]) for url, _ in servers]
+        prefix = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="playground-nginx-")))
+        listen_port = free_port()
+        conf = nginx_conf_dir(prefix, listen_port, ports)
+        check = nginx_test(conf)
+        if check.returncode != 0:
+            raise SystemExit(f"nginx -t failed:\n{check.stderr}")
+        url, _nginx, log_path = stack.enter_context(nginx_running(conf, listen_port))
+        processes = [psutil.Process(process.pid) for _, process in servers]
+        meters = [ServerMeter([p]) for p in processes]
+        row = measure(url, args, processes, on_window=lambda *_: [m.start() for m in meters],
+                      on_window_end=lambda: [m.stop() for m in meters])
+        row["replicas"] = args.replicas
+        row["cores_per_process"] = [None if m.cores is None else round(m.cores, 2) for m in meters]
+        # nginx writes a websocket's log line when it closes; the students have closed theirs (two each: the
+        # reconnect).
+        deadline = time.monotonic() + 10
+        while (sum(routing(log_path.read_text())["websockets_per_process"].values()) < 2 * args.students
+               and time.monotonic() < deadline):
+            time.sleep(0.1)
+        row.update(routing(log_path.read_text()))
+        row["sessions_stick"] = row["session_restarts"] == 0 and row["browsers_on_two_processes"] == 0
+        row["every_process_serves"] = len(row["websockets_per_process"]) == args.replicas
+    if args.json:
+        print(json.dumps({k: v for k, v in row.items() if not k.startswith("_")}, allow_nan=False))
+    else:
+        print_table(row)
+    return row
+
+
+if __name__ == "__main__":
+    main()

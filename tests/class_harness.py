@@ -1,0 +1,587 @@
+"""Students without browsers: a client that speaks Streamlit's websocket protocol as the browser does.
+
+Shared by tests/test_class_harness.py, benchmarks/bench_class.py and deploy/local_replicas.py.
+
+One `Student` opens the app with a URL config, presses Play, follows the `run_every` fragment timer and counts the
+live canvas's frames. It does what the browser does (Streamlit 1.67, `streamlit.proto`), and nothing more:
+
+- it fetches the page first (a load balancer may set its affinity cookie there), then opens `/_stcore/stream` with
+  that cookie and a same-origin `Origin`, and asks for a script run (`BackMsg.rerun_script`) with the query string;
+- every later request carries the current query string (the app rewrites it: `page_info_changed`), the page's script
+  hash (`new_session`) and the value of every widget on the page, as the browser sends them. Like the browser, it
+  takes a widget's value from the element when the widget first appears (`value` if the server set it, else
+  `default`) or when the server sets it again (`set_value`), keeps it otherwise, and forgets widgets that a full
+  run no longer draws. A button press is the button's `trigger_value` on top of those;
+- `auto_rerun` (interval, fragment id) starts a timer that sends `rerun_script` with `fragment_id` and
+  `is_auto_rerun = true` at that interval, whether or not the previous run has answered (the browser's
+  `setInterval`); the same interval again does not restart it; `stop_auto_rerun` ends it, and so does the start of
+  any full run (a `new_session` whose run has no fragment ids).
+
+Only loopback addresses are accepted, and every loop is bounded in time and count.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import http.cookiejar
+import json
+import statistics
+import time
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass, field
+
+import websockets
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from streamlit.proto.WidgetStates_pb2 import WidgetState
+
+LIVE_KEY = "live"    # the live canvas: a st.components.v2 component (playground/web/playground_page.py)
+PLAY_KEY = "play"    # the Play / Pause button
+C2 = "dataset=spiral&layers=8,8,8,8,8,8"
+MAX_MESSAGE_BYTES = 64 * 2**20
+MAX_MESSAGES = 2_000_000  # per student and run: a bound on the receive loop besides its deadline
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def frame_epochs(data) -> list[int]:
+    """The epochs of the frames in the live canvas's `data`.
+
+    The contract with the live view: `data` is a JSON list, and every frame in it is a dict with an integer `epoch`
+    (today `[interval_ms, first_frame, *later_frames]`); anything else in the list is not a frame."""
+    return [item["epoch"] for item in data
+            if isinstance(item, dict) and isinstance(item.get("epoch"), int) and not isinstance(item["epoch"], bool)]
+
+
+def widget_state(kind: str, element) -> WidgetState | None:
+    """The state the browser reports for a widget it has drawn and nobody has touched since the server set it; None
+    for widgets whose state it does not report (buttons: only when pressed) or that this client does not know."""
+    state = WidgetState(id=element.id)
+    if kind == "checkbox":
+        state.bool_value = element.value if element.set_value else element.default
+    elif kind == "number_input":
+        value = element.value if element.set_value else element.default
+        if element.data_type == element.INT:
+            state.int_value = int(value)
+        else:
+            state.double_value = value
+    elif kind == "selectbox":
+        if element.set_value:
+            state.string_value = element.raw_value
+        elif 0 <= element.default < len(element.options):
+            state.string_value = element.options[element.default]
+        else:
+            return None
+    elif kind == "slider":
+        values = list(element.value) if element.set_value else list(element.default)
+        if element.options:  # select_slider: the chosen options' texts
+            texts = list(element.raw_value) if element.set_value and element.raw_value else [
+                element.options[int(i)] for i in values]
+            state.string_array_value.data.extend(texts)
+        else:
+            state.double_array_value.data.extend(values)
+    elif kind == "multiselect":
+        state.string_array_value.data.extend(
+            list(element.raw_values) if element.set_value else [element.options[i] for i in element.default])
+    else:
+        return None
+    return state
+
+
+def check_loopback(url: str) -> urllib.parse.SplitResult:
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme != "http" or parts.hostname not in LOOPBACK:
+        raise ValueError(f"the harness only talks to http://127.0.0.1 (loopback), not {url!r}")
+    return parts
+
+
+@dataclass
+class Arrival:
+    """One live-canvas message: when it arrived, how many frames in it were new, and how long since the oldest
+    request it answers was sent (the frame delay a student sees)."""
+    time: float
+    new_frames: int
+    delay: float | None
+
+
+@dataclass
+class StudentReport:
+    query: str
+    arrivals: list[Arrival] = field(default_factory=list)
+    epochs: list[int] = field(default_factory=list)   # distinct epochs in the order they arrived
+    errors: list[str] = field(default_factory=list)
+    session_ids: list[str] = field(default_factory=list)  # every session id the server announced, in order
+    ticks: list[float] = field(default_factory=list)      # when the run_every timer asked for a fragment run
+    alerts: list[str] = field(default_factory=list)       # st.warning / st.error texts the page showed
+    fragment_runs: list[tuple[float, bool]] = field(default_factory=list)  # (when it ended, its frames dropped)
+    reconnects: int = 0
+    pause_seconds: float | None = None
+    media_ok: int = 0
+    media_failed: int = 0
+    messages: int = 0
+    first_frame_at: float | None = None
+
+    @property
+    def session_restarts(self) -> int:
+        """How often the server gave this student a new session (a reconnect that did not find its old one)."""
+        return len(set(self.session_ids)) - 1 if self.session_ids else 0
+
+    def frames_between(self, start: float, end: float) -> int:
+        return sum(a.new_frames for a in self.arrivals if start <= a.time < end)
+
+    def fps(self, start: float, end: float) -> float:
+        return self.frames_between(start, end) / max(end - start, 1e-9)
+
+    def delays(self, start: float, end: float) -> list[float]:
+        """One delay per delivered frame in [start, end)."""
+        return [a.delay for a in self.arrivals if start <= a.time < end and a.delay is not None
+                for _ in range(a.new_frames)]
+
+    def dropped_runs(self, start: float, end: float) -> tuple[int, int]:
+        """(fragment runs that ended in [start, end), of which the frames were dropped unsent)."""
+        runs = [dropped for t, dropped in self.fragment_runs if start <= t < end]
+        return len(runs), sum(runs)
+
+    def longest_gap(self, start: float, end: float) -> float:
+        """Longest time without a new frame inside [start, end) (a stalled student shows here)."""
+        times = [start] + [a.time for a in self.arrivals if start <= a.time < end and a.new_frames] + [end]
+        return max(b - a for a, b in zip(times, times[1:]))
+
+
+class Student:
+    """One student on one tab: `await open()`, `await press(PLAY_KEY)`, `await run_until(...)`, `await close()`."""
+
+    def __init__(self, base_url: str, query: str = C2, *, name: str = "student"):
+        self.parts = check_loopback(base_url)
+        self.base_url = base_url.rstrip("/")
+        self.query = query.lstrip("?")
+        self.name = name
+        self.report = StudentReport(self.query)
+        self.cookies = http.cookiejar.CookieJar()
+        self._http = urllib.request.build_opener(urllib.request.ProxyHandler({}),
+                                                 urllib.request.HTTPCookieProcessor(self.cookies))
+        self._ws = None
+        self._widgets: dict[str, WidgetState] = {}   # id -> the value the browser holds for that widget
+        self._drawn: set[str] = set()                # widget ids the full run in progress has drawn
+        self._ids_by_key: dict[str, str] = {}        # user key -> widget id
+        self._images: list[str] = []
+        self._page_hash = ""
+        self._fragment_timers: dict[str, tuple[float, asyncio.Task]] = {}
+        self._pending: list[float] = []              # send times of requests not yet answered by a live message
+        self._seen_epochs: set[int] = set()
+        self._full_run_finished = asyncio.Event()    # set by the script_finished of a full (not fragment) run
+        self._run_is_full = False
+        self._reader: asyncio.Task | None = None
+        self.stop_at = float("inf")                  # time.monotonic() at which the timer stops and run_until returns
+        self.playing = False
+        self.live_json: list | None = None           # the last live canvas data received
+
+    # --- connection ---------------------------------------------------------------------------------------------
+
+    async def open(self, timeout: float = 90.0):
+        """Fetch the page (cookies), open the websocket, run the script once; returns when the first run finished."""
+        await asyncio.to_thread(self._get, f"{self.base_url}/?{self.query}")
+        await self._connect()
+        self._full_run_finished.clear()
+        await self._send(self._client_state())
+        await asyncio.wait_for(self._full_run_finished.wait(), timeout)
+        await self._check_media()
+
+    async def _connect(self, session_id: str = ""):
+        cookie = "; ".join(f"{c.name}={c.value}" for c in self.cookies)
+        headers = {"Cookie": cookie} if cookie else {}
+        # The browser's subprotocol list: "streamlit", an XSRF token (unused without auth) and, on a reconnect, the
+        # session it had.
+        protocols = ["streamlit"] + (["x", session_id] if session_id else [])
+        self._ws = await websockets.connect(
+            f"ws://{self.parts.netloc}/_stcore/stream", subprotocols=protocols, additional_headers=headers,
+            origin=f"http://{self.parts.netloc}", max_size=MAX_MESSAGE_BYTES, proxy=None, open_timeout=30,
+            compression="deflate")
+        self._reader = asyncio.create_task(self._read())
+
+    async def close(self):
+        for _, task in self._fragment_timers.values():
+            task.cancel()
+        self._fragment_timers.clear()
+        if self._reader:
+            self._reader.cancel()
+        if self._ws is not None:
+            await self._ws.close()
+
+    def _get(self, url: str) -> int:
+        with self._http.open(url, timeout=30) as response:
+            response.read()
+            return response.status
+
+    async def _check_media(self):
+        """Fetch the images the page shows (served from the process that holds the session): with replicas, a
+        request that reaches another process finds nothing, so this is what sticky sessions are for."""
+        for url in self._images[:2]:
+            try:
+                status = await asyncio.to_thread(self._get, urllib.parse.urljoin(self.base_url + "/", url))
+                ok = status == 200
+            except OSError:
+                ok = False
+            self.report.media_ok += ok
+            self.report.media_failed += not ok
+
+    # --- sending --------------------------------------------------------------------------------------------------
+
+    def _client_state(self, fragment_id: str = "", auto: bool = False, pressed: str | None = None) -> BackMsg:
+        msg = BackMsg()
+        state = msg.rerun_script
+        state.query_string = self.query
+        state.page_script_hash = self._page_hash
+        state.fragment_id = fragment_id
+        state.is_auto_rerun = auto
+        state.context_info.timezone = "UTC"
+        state.context_info.locale = "en-US"
+        state.context_info.url = f"{self.base_url}/"
+        if self._page_hash:  # the browser has no widget states before the first run
+            state.widget_states.widgets.extend(self._widgets.values())
+        if pressed is not None:
+            state.widget_states.widgets.add(id=self._ids_by_key[pressed], trigger_value=True)
+        return msg
+
+    async def _send(self, msg: BackMsg):
+        self._pending.append(time.monotonic())
+        if msg.rerun_script.is_auto_rerun:
+            self.report.ticks.append(self._pending[-1])
+        await self._ws.send(msg.SerializeToString())
+
+    async def press(self, key: str | None = PLAY_KEY, timeout: float = 60.0) -> float:
+        """Click the button with this key (None: a plain rerun, as when a widget's value changes); returns the
+        seconds until the full run it started finished."""
+        start = time.monotonic()
+        self._full_run_finished.clear()
+        await self._send(self._client_state(pressed=key))
+        await asyncio.wait_for(self._full_run_finished.wait(), timeout)
+        return time.monotonic() - start
+
+    async def play(self, timeout: float = 60.0):
+        if not self.playing:
+            await self.press(PLAY_KEY, timeout)
+
+    async def pause(self, timeout: float = 60.0) -> float:
+        """Press Pause; returns the seconds until the page's full run finished (the browser then shows Play)."""
+        if not self.playing:
+            return 0.0
+        self.report.pause_seconds = await self.press(PLAY_KEY, timeout)
+        return self.report.pause_seconds
+
+    def _on_auto_rerun(self, interval: float, fragment_id: str):
+        current = self._fragment_timers.get(fragment_id)
+        if current and current[0] == interval:
+            return  # the browser does not restart a timer for the same interval
+        if current:
+            current[1].cancel()
+        self._fragment_timers[fragment_id] = (interval, asyncio.create_task(self._tick(interval, fragment_id)))
+
+    def _stop_timers(self, fragment_ids=None):
+        for fid in list(self._fragment_timers) if fragment_ids is None else fragment_ids:
+            entry = self._fragment_timers.pop(fid, None)
+            if entry:
+                entry[1].cancel()
+
+    async def _tick(self, interval: float, fragment_id: str):
+        """The browser's setInterval: one fragment request per interval, until stopped or the deadline."""
+        next_at = time.monotonic() + interval
+        for _ in range(int(3600 / max(interval, 1e-3))):
+            await asyncio.sleep(max(0.0, next_at - time.monotonic()))
+            if time.monotonic() > self.stop_at:
+                return
+            next_at = max(next_at + interval, time.monotonic())  # setInterval does not catch up on missed ticks
+            try:
+                await self._send(self._client_state(fragment_id, auto=True))
+            except websockets.ConnectionClosed:
+                return
+
+    # --- receiving ------------------------------------------------------------------------------------------------
+
+    async def _read(self):
+        try:
+            for _ in range(MAX_MESSAGES):
+                data = await self._ws.recv()
+                self._handle(data)
+        except websockets.ConnectionClosed as err:
+            if time.monotonic() < self.stop_at:
+                self.report.errors.append(f"{self.name}: connection closed ({err.rcvd.code if err.rcvd else '-'})")
+        except asyncio.CancelledError:
+            raise
+        except Exception as err:  # noqa: BLE001 - a broken message is an error to report, not a crash of the run
+            self.report.errors.append(f"{self.name}: {type(err).__name__}: {err}")
+
+    def _handle(self, data: bytes):
+        self.report.messages += 1
+        msg = ForwardMsg()
+        msg.ParseFromString(data)
+        kind = msg.WhichOneof("type")
+        if kind == "new_session":
+            self.report.session_ids.append(msg.new_session.initialize.session_id)
+            if self.report.session_ids[-2:-1] == self.report.session_ids[-1:]:
+                self.report.session_ids.pop()
+            self._page_hash = msg.new_session.page_script_hash
+            self._run_is_full = not msg.metadata.run.fragment_ids
+            if self._run_is_full:  # the browser clears every auto-rerun timer when a full run starts
+                self._stop_timers()
+                self._drawn = set()
+        elif kind == "page_info_changed":
+            self.query = msg.page_info_changed.query_string
+        elif kind == "auto_rerun":
+            self._on_auto_rerun(msg.auto_rerun.interval, msg.auto_rerun.fragment_id)
+        elif kind == "stop_auto_rerun":
+            self._stop_timers(list(msg.stop_auto_rerun.fragment_ids))
+        elif kind == "script_finished" and not self._run_is_full:
+            # FINISHED_EARLY_FOR_RERUN: the next run started before this one's messages were sent, and Streamlit
+            # dropped them (its queue keeps only lifecycle messages then): the run's frames never arrive.
+            finished_early = msg.script_finished == ForwardMsg.FINISHED_EARLY_FOR_RERUN
+            self.report.fragment_runs.append((time.monotonic(), finished_early))
+        elif kind == "script_finished" and self._run_is_full:
+            # widgets that this run did not draw are gone from the page
+            self._widgets = {i: w for i, w in self._widgets.items() if i in self._drawn}
+            self._full_run_finished.set()
+        elif kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
+            self._on_element(msg.delta.new_element)
+
+    def _on_element(self, element):
+        kind = element.WhichOneof("type")
+        proto = getattr(element, kind)
+        if kind == "exception":
+            self.report.errors.append(f"{self.name}: app exception {proto.type}: {proto.message[:200]}")
+            return
+        if kind == "alert":
+            self.report.alerts.append(proto.body[:200])
+            return
+        if kind == "imgs":
+            self._images = [img.url for img in proto.imgs if img.url.startswith("/")] or self._images
+            return
+        element_id = getattr(proto, "id", "")
+        if not element_id:
+            return
+        key = element_id.rsplit("-", 1)[-1]
+        self._ids_by_key[key] = element_id
+        if kind == "button" and key == PLAY_KEY:
+            self.playing = proto.label == "Pause"
+        elif kind == "bidi_component" and key == LIVE_KEY:
+            self._on_live(proto)
+        else:
+            if self._run_is_full:
+                self._drawn.add(element_id)
+            if element_id not in self._widgets or getattr(proto, "set_value", False):
+                state = widget_state(kind, proto)
+                if state is not None:
+                    self._widgets[element_id] = state
+
+    def _on_live(self, proto):
+        text = proto.json or (proto.mixed.json if proto.HasField("mixed") else "")
+        if not text:
+            return
+        data = json.loads(text)
+        self.live_json = data
+        now = time.monotonic()
+        new = [e for e in frame_epochs(data) if e not in self._seen_epochs]
+        self._seen_epochs.update(new)
+        self.report.epochs.extend(new)
+        delay = now - self._pending[0] if self._pending else None
+        self._pending.clear()
+        self.report.arrivals.append(Arrival(now, len(new), delay))
+        if new and self.report.first_frame_at is None and self.playing:
+            self.report.first_frame_at = now
+
+    async def run_until(self, deadline: float | None = None):
+        """Keep consuming (the reader and the timer run as tasks) until `deadline` or `self.stop_at`, which another
+        task may move (time.monotonic()); reconnects as the browser does if the connection drops."""
+        if deadline is not None:
+            self.stop_at = deadline
+        for _ in range(100_000):
+            if time.monotonic() >= self.stop_at:
+                return
+            if self._reader is None or self._reader.done():
+                if not await self._reconnect():
+                    return
+            await asyncio.sleep(min(0.1, max(0.0, self.stop_at - time.monotonic())))
+
+    async def drop_and_reconnect(self) -> bool:
+        """A network blip: the connection drops and the page reconnects with its session id, as the browser does.
+        Behind a load balancer, only a sticky one brings it back to the process that holds the session."""
+        if self._reader:
+            self._reader.cancel()
+        await self._ws.close()
+        return await self._reconnect()
+
+    async def _reconnect(self, attempts: int = 3) -> bool:
+        """As the browser does after a dropped connection: reconnect with the session id it had."""
+        old = self.report.session_ids[-1] if self.report.session_ids else ""
+        for _ in range(attempts):
+            self.report.reconnects += 1
+            try:
+                self._stop_timers()
+                await self._connect(old)
+                self._full_run_finished.clear()
+                await self._send(self._client_state())
+                await asyncio.wait_for(self._full_run_finished.wait(), 60)
+                return True
+            except (TimeoutError, OSError, websockets.WebSocketException) as err:
+                self.report.errors.append(f"{self.name}: reconnect failed: {err}")
+                await asyncio.sleep(1)
+        return False
+
+
+# --- many students ----------------------------------------------------------------------------------------------------
+
+@dataclass
+class ClassResult:
+    students: list[StudentReport]
+    start: float            # the measured window, time.monotonic()
+    end: float
+    harness_cpu_s: float    # this process's CPU time during the window (the harness shares the machine)
+
+    @property
+    def seconds(self) -> float:
+        return self.end - self.start
+
+    def fps(self) -> list[float]:
+        return [s.fps(self.start, self.end) for s in self.students]
+
+    def delays(self) -> list[float]:
+        return [d for s in self.students for d in s.delays(self.start, self.end)]
+
+    def errors(self) -> list[str]:
+        return [e for s in self.students for e in s.errors]
+
+    def summary(self) -> dict:
+        fps, delays = self.fps(), sorted(self.delays())
+        return {
+            "students": len(self.students),
+            "seconds": round(self.seconds, 2),
+            "fps_min": round(min(fps), 2) if fps else 0.0,
+            "fps_median": round(statistics.median(fps), 2) if fps else 0.0,
+            "fps_max": round(max(fps), 2) if fps else 0.0,
+            "delay_median_s": round(statistics.median(delays), 3) if delays else None,
+            "delay_p95_s": round(percentile(delays, 95), 3) if delays else None,
+            "longest_gap_s": round(max(s.longest_gap(self.start, self.end) for s in self.students), 2),
+            "pause_s_max": _round_max([s.pause_seconds for s in self.students]),
+            "fragment_runs": sum(s.dropped_runs(self.start, self.end)[0] for s in self.students),
+            "fragment_runs_dropped": sum(s.dropped_runs(self.start, self.end)[1] for s in self.students),
+            "errors": len(self.errors()),
+            "alerts": sum(len(s.alerts) for s in self.students),
+            "reconnects": sum(s.reconnects for s in self.students),
+            "session_restarts": sum(s.session_restarts for s in self.students),
+            "media_failed": sum(s.media_failed for s in self.students),
+            "harness_cores": round(self.harness_cpu_s / max(self.seconds, 1e-9), 2),
+        }
+
+
+def _round_max(values):
+    values = [v for v in values if v is not None]
+    return round(max(values), 2) if values else None
+
+
+def percentile(sorted_values: list[float], q: float) -> float:
+    """The q-th percentile (nearest rank) of an already sorted list."""
+    rank = max(0, min(len(sorted_values) - 1, round(q / 100 * len(sorted_values) + 0.5) - 1))
+    return sorted_values[rank]
+
+
+async def _play_one(student: Student, ready: list[Student], reconnect: bool):
+    stage = "open"
+    try:
+        await student.open()
+        stage = "Play"
+        await student.play()
+        ready.append(student)
+        stage = "play"
+        await student.run_until()
+        if reconnect:
+            stage = "reconnect"
+            await student.drop_and_reconnect()
+        stage = "Pause"
+        await student.pause()
+    except Exception as err:  # noqa: BLE001 - one failing student is a reported error, not a failed class
+        student.report.errors.append(f"{student.name} at {stage}: {type(err).__name__}: {err}")
+    finally:
+        await student.close()
+
+
+async def play_class(base_url: str, students: int, seconds: float, query: str = C2, *, warmup: float = 5.0,
+                     join_timeout: float = 120.0, on_window=None, reconnect: bool = False) -> ClassResult:
+    """`students` harness students open `query` at once, press Play and play. The measured window of `seconds`
+    starts `warmup` seconds after every student has received its first live frame (or after `join_timeout`); then
+    every student presses Pause. `on_window(start, end)` is called when the window starts (e.g. to read the server's
+    CPU time). With `reconnect`, every student drops its connection after the window and reconnects with its session
+    id before pausing, as a browser does after a network blip: behind a load balancer that is not sticky, that
+    shows as session restarts."""
+    class_ = [Student(base_url, query, name=f"student {i}") for i in range(students)]
+    for student in class_:
+        student.stop_at = time.monotonic() + join_timeout + warmup + seconds  # until the window is known
+    ready: list[Student] = []
+    tasks = [asyncio.create_task(_play_one(student, ready, reconnect)) for student in class_]
+    joined_by = time.monotonic() + join_timeout
+    while time.monotonic() < joined_by and not all(t.done() for t in tasks):
+        if len(ready) == students and all(s.report.first_frame_at for s in ready):
+            break
+        await asyncio.sleep(0.2)
+    await asyncio.sleep(warmup)
+    start = time.monotonic()
+    cpu0 = time.process_time()
+    for student in class_:
+        student.stop_at = start + seconds
+    if on_window is not None:
+        on_window(start, start + seconds)
+    await asyncio.sleep(seconds)
+    cpu = time.process_time() - cpu0
+    await asyncio.wait(tasks, timeout=120)
+    return ClassResult([s.report for s in class_], start, start + seconds, cpu)
+
+
+# --- a real browser among them ------------------------------------------------------------------------------------
+
+class BrowserStudent:
+    """A Chromium page (Playwright, sync API) counted the same way: distinct epochs in the live canvas messages its
+    websocket receives (delivered), and the canvas's own paint counter (painted)."""
+
+    def __init__(self, page):
+        self.page = page
+        self.arrivals: list[tuple[float, int]] = []   # (time, new frames)
+        self.ticks: list[float] = []                  # when the page's run_every timer asked for a fragment run
+        self._seen: set[int] = set()
+        page.on("websocket", self._on_websocket)
+
+    def _on_websocket(self, ws):
+        ws.on("framereceived", self._on_frame)
+        ws.on("framesent", self._on_sent)
+
+    def _on_sent(self, payload):
+        if isinstance(payload, str):
+            return
+        msg = BackMsg()
+        msg.ParseFromString(payload)
+        if msg.WhichOneof("type") == "rerun_script" and msg.rerun_script.is_auto_rerun:
+            self.ticks.append(time.monotonic())
+
+    def _on_frame(self, payload):
+        if isinstance(payload, str):
+            return
+        msg = ForwardMsg()
+        msg.ParseFromString(payload)
+        if msg.WhichOneof("type") != "delta" or msg.delta.WhichOneof("type") != "new_element":
+            return
+        element = msg.delta.new_element
+        if element.WhichOneof("type") != "bidi_component" or not element.bidi_component.id.endswith("-" + LIVE_KEY):
+            return
+        new = [e for e in frame_epochs(json.loads(element.bidi_component.json or "[]")) if e not in self._seen]
+        self._seen.update(new)
+        self.arrivals.append((time.monotonic(), len(new)))
+
+    def open_and_play(self, base_url: str, query: str = C2, timeout_ms: int = 90_000):
+        check_loopback(base_url)
+        self.page.goto(f"{base_url.rstrip('/')}/?{query.lstrip('?')}")
+        self.page.wait_for_function("() => (window.__pgPaints || 0) > 0", timeout=timeout_ms)
+        self.page.get_by_role("button", name="Play", exact=True).click()
+        self.page.get_by_role("button", name="Pause", exact=True).wait_for(timeout=timeout_ms)
+
+    def paints(self) -> int:
+        return self.page.evaluate("() => window.__pgPaints || 0")
+
+    def fps(self, start: float, end: float) -> float:
+        return sum(n for t, n in self.arrivals if start <= t < end) / max(end - start, 1e-9)

@@ -20,7 +20,7 @@ from . import probes
 from .bridge import PaddedSpec, from_padded, init_padded_state, padded_knobs
 from .config import Config
 from .data import Dataset, feature_matrix, make_dataset
-from .model import Arch, init_params, layers_of, params_template
+from .model import Arch, init_params, layers_of, params_from_layers, params_template
 from .train import (
     CAPACITY,
     Data,
@@ -116,6 +116,7 @@ class Session:
         """Fresh weights (a new seed if given), same data; history cleared."""
         if seed is not None:
             self.config = dataclasses.replace(self.config, seed=seed)
+        self.generation = getattr(self, "generation", 0) + 1  # a checkpoint belongs to one run (see `rewind`)
         self._history: list[np.ndarray] = []
         self.snapshots: list[tuple[int, list]] = []     # (epoch, [(W, b)] per layer) for replay and trajectories
         self.gradient_history: list[tuple[int, np.ndarray]] = []  # (epoch, per-layer gradient norms)
@@ -199,6 +200,38 @@ class Session:
     def resume_after_divergence(self):
         """Go on from the last finite state (kept when training diverged), e.g. after lowering the learning rate."""
         self._state = self._state._replace(diverged=jnp.zeros((), bool))
+
+    # --- going back, and editing by hand (the live view trains a little ahead of what the browser shows) ----------
+    def checkpoint(self) -> tuple:
+        """What `rewind` needs to come back to this moment. Cheap: JAX arrays are immutable, kept by reference."""
+        return (self.generation, self._state, self._padded)
+
+    def rewind(self, checkpoint: tuple) -> bool:
+        """Back to a checkpoint taken since the last reset: training state as it was, later history, snapshots and
+        gradient norms dropped. False (and nothing changed) if the checkpoint belongs to an earlier run."""
+        generation, state, padded_layout = checkpoint
+        if generation != self.generation:
+            return False
+        target, dropped = int(state.epoch), self.epoch - int(state.epoch)
+        if dropped > 0:
+            columns = np.stack(self.history)
+            self._history = [columns[:, : columns.shape[1] - dropped]]
+            self.snapshots = [s for s in self.snapshots if s[0] <= target]
+            self.gradient_history = [g for g in self.gradient_history if g[0] <= target]
+        self._state, self._padded = state, padded_layout
+        return True
+
+    def set_parameter(self, layer: int, row: int | None, column: int, value: float):
+        """Set one weight (`row` = its input neuron) or, with `row=None`, one bias of weight layer `layer` (input side
+        first) to `value`: an edit by hand. The run goes on in the exact layout, optimizer state untouched."""
+        state = self.state
+        layers = [(w.copy(), b.copy()) for w, b in layers_of(state.params)]
+        if row is None:
+            layers[layer][1][column] = value
+        else:
+            layers[layer][0][row, column] = value
+        self._state, self._padded = state._replace(params=params_from_layers(self.arch, layers)), False
+        self._snapshot()
 
     # --- probes of the current network -------------------------------------------------------------------------------
     def grid(self, n: int = GRID, step: int = 1):

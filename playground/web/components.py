@@ -23,8 +23,9 @@ def script_text(*names: str) -> str:
     return palette.as_javascript() + asset("common.js") + "".join(asset(n) for n in names)
 
 
-LIVE_VIEW_FILES = ("live_forward.js", "live_paint.js", "live_view.js", "live_input.js")
+# The live view's inline code is only a loader: its files (assets/live_loader.js LIVE_FILES) come once per page from
+# the app's static files, `static/` (a link to assets/), instead of with every fragment run.
 live_view = st.components.v2.component("playground_live_view", html="", css=asset("live_view.css"),
-                                       js=script_text(*LIVE_VIEW_FILES), isolate_styles=False)
+                                       js=palette.as_javascript() + asset("live_loader.js"), isolate_styles=False)
 lab_grid = st.components.v2.component("playground_lab_grid", html="", css=asset("lab_view.css"),
                                       js=script_text("lab_view.js"), isolate_styles=False)

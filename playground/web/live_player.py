@@ -28,10 +28,12 @@ class LivePlayer:
 
     def __init__(self):
         self.checkpoints: dict[int, tuple] = {}  # epoch -> Session.checkpoint() of every frame sent while playing
+        self.sent: dict[int, object] = {}        # epoch -> params of those frames, to send again if one was lost
         self.batch = 0
         self.run = None
         self.stopped_seq = -1    # the server stopped play (divergence) for every control up to this `seq`
         self.playing_since = None  # the `seq` of the control that started this play, to send the curve once
+        self.just_stopped = False  # the last `serve` stopped play (divergence): the page should say why
 
     def playing(self, session, control: dict) -> bool:
         return (bool(control.get("playing")) and int(control.get("seq", 0)) > self.stopped_seq
@@ -39,9 +41,10 @@ class LivePlayer:
 
     def serve(self, session, control: dict, static: dict) -> list:
         """Train as asked and return the message `[header, frame, ...]` for the browser."""
+        self.just_stopped = False
         run = run_id(session)
         if run != self.run:  # a reset or a new session: earlier checkpoints belong to another run
-            self.run, self.checkpoints = run, {}
+            self.run, self.checkpoints, self.sent = run, {}, {}
         same_run = control.get("run") == run
         speed = int(control.get("speed", 1)) if control.get("speed") in SPEEDS else 1
         shown = control.get("shown") if same_run else None
@@ -52,6 +55,7 @@ class LivePlayer:
             header["static"] = static
         if shown is not None:
             self.checkpoints = {e: c for e, c in self.checkpoints.items() if e >= shown}
+            self.sent = {e: p for e, p in self.sent.items() if e >= shown}
         if not playing:
             self.playing_since = None
             self._settle(session, control, shown, same_run)
@@ -63,9 +67,13 @@ class LivePlayer:
             self.playing_since = control.get("seq")
             if first_run:
                 header["curve"] = live_view.loss_curve(session.history)
-        frames = self._train(session, speed, control.get("want") if same_run else None)
+        want = control.get("want") if same_run else None
+        last = control.get("last", shown) if same_run else None
+        frames = [] if last is None or want is None else [(e, self.sent[e]) for e in sorted(self.sent)
+                                                          if last < e <= min(int(want), session.epoch)]
+        frames += self._train(session, speed, want)
         if session.diverged:
-            self.stopped_seq = int(control.get("seq", 0))
+            self.stopped_seq, self.just_stopped = int(control.get("seq", 0)), True
             header |= {"playing": False, "stop": True, "curve": live_view.loss_curve(session.history)}
             return [header, live_view.frame(session.epoch, session.params, session.history, exact=True)]
         history = session.history
@@ -76,6 +84,7 @@ class LivePlayer:
         if shown is not None and shown < session.epoch and shown in self.checkpoints:
             session.rewind(self.checkpoints[shown])
         self.checkpoints.clear()  # settled: nothing sent lies ahead of the session any more
+        self.sent.clear()
         want = control.get("want") if same_run else None
         if want is not None and shown is not None and session.epoch < int(want) <= shown + MAX_STEPS:
             session.advance(int(want) - session.epoch)
@@ -89,7 +98,8 @@ class LivePlayer:
             if not session.advance(speed) or session.diverged:
                 break
             self.checkpoints[session.epoch] = session.checkpoint()
-            frames.append((session.epoch, session.params))
+            self.sent[session.epoch] = session.params
+            frames.append((session.epoch, self.sent[session.epoch]))
         return frames
 
     def edit(self, session, edit: dict, playing: bool) -> bool:
@@ -100,4 +110,5 @@ class LivePlayer:
         session.set_parameter(int(edit["layer"]), None if row is None else int(row), int(edit["column"]),
                               float(edit["value"]))
         self.checkpoints.clear()
+        self.sent.clear()
         return True

@@ -9,13 +9,14 @@ The live view (`components.live_view`, key "live", inside the fragment `live_vie
 and the speed: they act in the browser at once, and the server is told through the component's state value
 `control`, a JSON object:
 
-    {"playing": bool, "speed": 1|2|3|5|10|20|50|100|250, "shown": int, "want": int, "run": str, "have": str,
-     "seq": int}
+    {"playing": bool, "speed": 1|2|3|5|10|20|50|100|250, "shown": int, "last": int, "want": int, "run": str,
+     "have": str, "seq": int}
 
 - Play: `"playing": true`. Each change of `control` reruns the fragment, which trains up to epoch `want` (at most
   `live_player.MAX_FRAMES` frames, `speed` epochs apart) and sends those frames; the browser sets a higher `want`
-  whenever fewer than ~0.12 s of frames are left. Without a `want` field (a protocol-level client that only says
-  "playing") the fragment reruns itself every FALLBACK_SECONDS (`run_every`) and each run sends
+  whenever fewer than ~0.12 s of frames are left. `last` is the last epoch it holds: frames the server sent beyond
+  it (a message lost to a page rerun) are sent again. Without a `want` field (a protocol-level client that only
+  says "playing") the fragment reruns itself every FALLBACK_SECONDS (`run_every`) and each run sends
   `live_player.FALLBACK_FRAMES` frames.
 - Pause: `"playing": false, "shown": E, "want": E`: the server goes back to epoch E, the epoch on screen.
 - Step: `"playing": false, "shown": E, "want": E + 1` (a target, so a repeated message trains once).
@@ -321,7 +322,7 @@ def _live_frame():
         s.speed = wanted["speed"]
     components.live_view(data=message, key="live", on_control_change=_noop, on_edit_change=_edited,
                          on_arch_change=_arch_clicked, on_pick_change=_picked)
-    if playing != s.playing or s.pop("rerun_page", False):
+    if playing != s.playing or s.pop("rerun_page", False) or s.player.just_stopped:
         s.playing = playing
         st.rerun()  # the whole page: other parts (inside panels, the fallback timer) follow Play and Pause
 

@@ -4,17 +4,32 @@
 // Every array is allocated once per network shape (makeForward) and reused by every frame: no allocation per pixel.
 
 const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
-const sigmoid = z => 1 / (1 + Math.exp(-z));
 
 const FEATURE_FUNCTIONS = {   // (x, y) -> input value, as playground/core/data.py FEATURES
   x1: (x, y) => x, x2: (x, y) => y, x1sq: (x, y) => x * x, x2sq: (x, y) => y * y, x1x2: (x, y) => x * y,
   sinx1: (x, y) => Math.sin(x), sinx2: (x, y) => Math.sin(y),
 };
 
+// tanh by linear interpolation in a table over [-10, 10] (error below 1e-6; Math.tanh costs about as much as all the
+// multiply-adds of a frame): the common activations are the ones a frame's budget depends on.
+const TANH_LOW = -10, TANH_STEPS = 8192, TANH_SCALE = TANH_STEPS / 20;
+const TANH_TABLE = Float32Array.from({length: TANH_STEPS + 2}, (_, k) => Math.tanh(TANH_LOW + k / TANH_SCALE));
+
+function tanhTable(a, from, to, inScale = 1, outScale = 1, outShift = 0) {   // a = outShift + outScale * tanh(inScale * a)
+  for (let p = from; p < to; p++) {
+    const x = (inScale * a[p] - TANH_LOW) * TANH_SCALE;
+    let t;
+    if (x <= 0) t = -1;
+    else if (x >= TANH_STEPS) t = 1;
+    else { const k = x | 0, lo = TANH_TABLE[k]; t = lo + (x - k) * (TANH_TABLE[k + 1] - lo); }
+    a[p] = outShift + outScale * t;
+  }
+}
+
 const ACTIVATION_FUNCTIONS = {  // in place over a[from, to), as playground/core/model.py ACTIVATIONS (jax.nn)
   relu(a, from, to) { for (let p = from; p < to; p++) if (a[p] < 0) a[p] = 0; },
-  tanh(a, from, to) { for (let p = from; p < to; p++) a[p] = Math.tanh(a[p]); },
-  sigmoid(a, from, to) { for (let p = from; p < to; p++) a[p] = 1 / (1 + Math.exp(-a[p])); },
+  tanh(a, from, to) { tanhTable(a, from, to); },
+  sigmoid(a, from, to) { tanhTable(a, from, to, 0.5, 0.5, 0.5); },   // sigmoid(z) = (1 + tanh(z / 2)) / 2
   linear() {},
   leaky_relu(a, from, to) { for (let p = from; p < to; p++) if (a[p] < 0) a[p] *= 0.01; },
   elu(a, from, to) { for (let p = from; p < to; p++) if (a[p] <= 0) a[p] = Math.expm1(a[p]); },
@@ -57,9 +72,17 @@ function makeForward(spec, n) {
       const biases = offset + nIn * nOut;
       for (let j = 0; j < nOut; j++) {
         scratch.fill(params[biases + j]);
-        for (let i = 0; i < nIn; i++) {
+        let i = 0;
+        for (; i + 4 <= nIn; i += 4) {   // four inputs per pass: a quarter of the passes over `scratch`
+          const w0 = params[offset + i * nOut + j], w1 = params[offset + (i + 1) * nOut + j];
+          const w2 = params[offset + (i + 2) * nOut + j], w3 = params[offset + (i + 3) * nOut + j];
+          const b0 = i * P, b1 = b0 + P, b2 = b1 + P, b3 = b2 + P;
+          for (let p = 0; p < P; p++) {
+            scratch[p] += w0 * input[b0 + p] + w1 * input[b1 + p] + w2 * input[b2 + p] + w3 * input[b3 + p];
+          }
+        }
+        for (; i < nIn; i++) {
           const w = params[offset + i * nOut + j], base = i * P;
-          if (w === 0) continue;
           for (let p = 0; p < P; p++) scratch[p] += w * input[base + p];
         }
         out.set(scratch, j * P);
@@ -76,8 +99,8 @@ function makeForward(spec, n) {
 }
 
 function head(name, z, out, k, P) {   // as model.head_output
-  if (name === "sigmoid_ce") for (let p = 0; p < P; p++) out[p] = sigmoid(z[p]);
-  else if (name === "tanh_mse") for (let p = 0; p < P; p++) out[p] = Math.tanh(z[p]);
+  if (name === "sigmoid_ce") { out.set(z.subarray(0, P)); tanhTable(out, 0, P, 0.5, 0.5, 0.5); }
+  else if (name === "tanh_mse") { out.set(z.subarray(0, P)); tanhTable(out, 0, P); }
   else if (name === "softmax_ce") {
     for (let p = 0; p < P; p++) {
       let top = -Infinity, sum = 0;

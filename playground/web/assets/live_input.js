@@ -141,10 +141,10 @@ function openEditor(v, target, x, y) {
   v.editor.focus(); v.editor.select();
 }
 
-export default function (component) {
+window.__pgLiveMount = function (component) {   // called by live_loader.js
   // component.data: [header, frame, frame, ...] (playground/web/live_view.py)
   const root = component.parentElement.querySelector(".pg-root");
   const v = root ? root._view : build(component.parentElement);
   v.component = component;
   receive(v, component.data || []);
-}
+};

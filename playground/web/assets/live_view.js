@@ -58,7 +58,8 @@ function build(parentElement) {
 
 function sendControl(v, fields) {
   v.seq += 1;
-  const control = {playing: v.playing, speed: v.speed, shown: v.shown, want: v.shown, run: v.run,
+  const last = v.queue.length ? v.queue[v.queue.length - 1].epoch : v.shown;
+  const control = {playing: v.playing, speed: v.speed, shown: v.shown, last, want: v.shown, run: v.run,
                    have: v.spec ? v.spec.version : null, seq: v.seq, ...fields};
   v.component.setStateValue("control", control);
 }
@@ -143,6 +144,7 @@ function tick(v, now) {
 
 function show(v, frame) {
   if (!v.spec) return;
+  const started = performance.now();
   v.frame = frame; v.dirty = false;
   decodeParameters(frame.p, frame.f32, v.params);
   const {layers, output} = v.forward(v.params);
@@ -164,6 +166,8 @@ function show(v, frame) {
   window.__pgPaints = (window.__pgPaints || 0) + 1;   // read by the browser tests and the benchmark
   v.root.dataset.paints = String(window.__pgPaints);
   v.root.dataset.epoch = String(frame.epoch);
+  const cost = window.__pgPaintMs = window.__pgPaintMs || {count: 0, total: 0};   // the benchmark reads this
+  cost.count += 1; cost.total += performance.now() - started;
 }
 
 function addToCurve(curve, frame) {

@@ -8,7 +8,7 @@ and read the message it is sent (the component's JSON data).
 import json
 
 import pytest
-from app_utils import fresh
+from app_utils import fresh, message, step, tell
 
 
 def config(at):
@@ -17,26 +17,6 @@ def config(at):
 
 def epoch(at) -> int:
     return at.session_state.session.epoch
-
-
-def message(at) -> list:
-    """The live view's last message: [header, frame, ...]."""
-    return json.loads(at.get("bidi_component")[0].proto.json)
-
-
-def tell(at, **control):
-    """Set the live view's `control` state as the browser does (see playground_page's docstring), and run."""
-    tell.seq = getattr(tell, "seq", 0) + 1
-    control = {"run": message(at)[0]["run"], "speed": 1, "seq": tell.seq} | control
-    at.session_state["live"] = {"control": control}
-    at.run()
-    assert not at.exception
-    return message(at)
-
-
-def step(at):
-    shown = epoch(at)
-    return tell(at, playing=False, shown=shown, last=shown, want=shown + 1)
 
 
 def test_first_page_shows_epoch_zero_and_writes_the_whole_config_to_the_url():

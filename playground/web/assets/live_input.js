@@ -39,7 +39,9 @@ function buildNetworkControls(v) {   // + / - for the number of hidden layers an
   hidden.forEach((width, l) => {
     const more = hidden.slice(), fewer = hidden.slice();
     more[l] = width + 1; fewer[l] = width - 1;
-    const box = pair(g.xs[l + 1] - 14, 26, width < 32 && more, width > 1 && fewer, `a neuron to layer ${l + 1}`);
+    const box = pair(g.xs[l + 1] + g.node / 2, 20, width < 32 && more, width > 1 && fewer,
+                     `a neuron to layer ${l + 1}`);
+    box.classList.add("pg-layer");
     el("span", "pg-count", box, `${width} ${spec.activations[l]}`);
   });
 }

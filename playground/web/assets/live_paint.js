@@ -62,7 +62,7 @@ function paintAtlas(layers, n, stride, pixels, atlasWidth, start = 0) {
 
 // Where everything sits on the network canvas. Column 0 lists every feature (used or not), as TF Playground does.
 function networkLayout(spec, width, height) {
-  const hidden = spec.sizes.slice(1, -1), top = 58, bottom = 12;
+  const hidden = spec.sizes.slice(1, -1), top = 64, bottom = 12;
   const rows = [ALL_FEATURES.length, ...hidden, spec.sizes[spec.sizes.length - 1]];
   const most = Math.max(...rows);
   const node = Math.max(8, Math.min(40, Math.floor((height - top - bottom) / most * 0.78)));

@@ -7,7 +7,8 @@ Starts `streamlit run app.py`, opens it in headless chromium and, per case, pres
 - browser CPU per painted frame (user + system time of the chromium process tree, psutil);
 - server CPU per painted frame (the streamlit process);
 - websocket bytes/s received by the page (Chromium DevTools protocol, Network.webSocketFrameReceived);
-- Pause latency: from the Pause click to the last change of the picture.
+- Pause latency: from the Pause click to the last change of the epoch shown. (The picture is painted once more
+  when the server's exact float32 weights of that same epoch arrive, which replace the float16 ones of the frame.)
 Then, on C2: first painted frame on a running server, a control change shown, an architecture change training again.
 Numbers on this machine kind vary by about +-30 % between runs: run it twice.
 """
@@ -42,7 +43,7 @@ WARMUP_S, MEASURE_S = 4.0, 8.0
 
 # Counts display frames in which the picture changed: a sample of the output canvas's pixels and the status line.
 FINGERPRINT_LOOP = """() => {
-  const b = window.__pgBench = {changes: 0, last: "", lastChange: 0};
+  const b = window.__pgBench = {changes: 0, last: "", lastChange: 0, epoch: "", lastEpochChange: 0};
   const loop = now => {
     const canvas = document.querySelector("canvas.pg-output"), status = document.querySelector(".pg-status");
     if (canvas && canvas.width) {
@@ -51,6 +52,8 @@ FINGERPRINT_LOOP = """() => {
       for (let i = 0; i < data.length; i += 4 * 37) h = (h * 31 + data[i] + 7 * data[i + 1] + 13 * data[i + 2]) | 0;
       const print = h + "|" + (status ? status.textContent : "");
       if (print !== b.last) { b.changes++; b.last = print; b.lastChange = now; }
+      const epoch = status ? status.textContent.split(" ")[1] : "";
+      if (epoch !== b.epoch) { b.epoch = epoch; b.lastEpochChange = now; }
     }
     requestAnimationFrame(loop);
   };
@@ -113,7 +116,7 @@ def measure(page, server: psutil.Process, wire: WebsocketBytes, url: str, query:
     f1, e1, b1, s1, w1, t1 = read()
     clicked = press(page, "Pause")
     time.sleep(1.0)
-    last_change = page.evaluate("window.__pgBench.lastChange")
+    last_change = page.evaluate("window.__pgBench.lastEpochChange")
     frames, seconds = max(f1 - f0, 1), t1 - t0
     return {"frames/s": frames / seconds, "epochs/s": (e1 - e0) / seconds,
             "browser CPU ms/frame": 1000 * (b1 - b0) / frames, "server CPU ms/frame": 1000 * (s1 - s0) / frames,

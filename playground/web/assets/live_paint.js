@@ -24,6 +24,7 @@ const CLASS_TABLES = CLASS_COLOURS.map(c => {   // per class: confidence 0..255 
   for (let i = 0; i < 256; i++) t[i] = rgba32(mix(MID, c, 0.1 + 0.6 * i / 255));
   return t;
 });
+const NEG_CSS = `rgb(${NEG.join(",")})`, POS_CSS = `rgb(${POS.join(",")})`;
 const level = v => v >= 1 ? 255 : v <= -1 ? 0 : Math.round((v + 1) * 127.5) | 0;
 
 // The output map: spec.head's prediction (n x n) -> `pixels` (Uint32Array view of an ImageData)
@@ -117,22 +118,33 @@ function paintLinks(ctx, g, sizes, params) {
   return spans;
 }
 
-function paintNetwork(view, params) {
+function paintNetworkBackground(view) {   // what no frame changes: the input column, drawn once per layout
+  const {spec, g, atlas} = view, node = g.node, ctx = view.netBack.getContext("2d");
+  ctx.clearRect(0, 0, g.width, g.height);
+  ctx.imageSmoothingEnabled = true;
+  g.pos[0].forEach((p, t) => ctx.drawImage(atlas, t * THUMB, 0, THUMB, THUMB, p[0], p[1], node, node));
+  ctx.fillStyle = "rgba(255,255,255,0.75)";   // unused features are shown faded: click to use them
+  ALL_FEATURES.forEach((f, r) => { if (!spec.features.includes(f)) ctx.fillRect(...g.pos[0][r], node, node); });
+  ctx.strokeStyle = "#777"; ctx.lineWidth = 1;
+  g.pos[0].forEach(p => ctx.strokeRect(p[0] + 0.5, p[1] + 0.5, node - 1, node - 1));
+  ctx.fillStyle = "#333"; ctx.textAlign = "right"; ctx.font = `${Math.min(15, node * 0.5 + 6)}px sans-serif`;
+  ALL_FEATURES.forEach((f, r) => ctx.fillText(FEATURE_LABELS[f], g.pos[0][r][0] - 6, g.pos[0][r][1] + node / 2 + 5));
+}
+
+function paintNetwork(view, params) {   // per frame: links, hidden neurons' maps, the output, biases
   const {spec, g, ctx, atlas} = view, sizes = spec.sizes, node = g.node;
   ctx.clearRect(0, 0, g.width, g.height);
   const spans = paintLinks(ctx, g, sizes, params);
-  // neuron maps: inputs (fixed), hidden layers, then the output map itself in the last column
-  let t = 0;
-  const blit = p => { ctx.drawImage(atlas, t * THUMB, 0, THUMB, THUMB, p[0], p[1], node, node); t++; };
+  let t = ALL_FEATURES.length;   // atlas slots 0..6 hold the features, then the hidden neurons
   ctx.imageSmoothingEnabled = true;
-  g.pos[0].forEach(blit);   // atlas slots 0..6: every feature, then the hidden neurons
-  for (let l = 1; l < sizes.length - 1; l++) g.pos[l].forEach(blit);
+  for (let l = 1; l < sizes.length - 1; l++) {
+    for (const p of g.pos[l]) { ctx.drawImage(atlas, t * THUMB, 0, THUMB, THUMB, p[0], p[1], node, node); t++; }
+  }
   g.pos[g.pos.length - 1].forEach(p => ctx.drawImage(view.mapCanvas, p[0], p[1], node, node));
   ctx.strokeStyle = "#777"; ctx.lineWidth = 1;
-  g.pos.forEach(col => col.forEach(p => ctx.strokeRect(p[0] + 0.5, p[1] + 0.5, node - 1, node - 1)));
-  // unused features are shown faded: click to use them
-  ctx.fillStyle = "rgba(255,255,255,0.75)";
-  ALL_FEATURES.forEach((f, r) => { if (!spec.features.includes(f)) ctx.fillRect(...g.pos[0][r], node, node); });
+  ctx.beginPath();
+  for (let l = 1; l < g.pos.length; l++) for (const p of g.pos[l]) ctx.rect(p[0] + 0.5, p[1] + 0.5, node - 1, node - 1);
+  ctx.stroke();
   // biases: a small square at each neuron's lower left, coloured by sign, sized by magnitude
   for (let l = 0; l + 1 < sizes.length; l++) {
     const base = spans[l] + sizes[l] * sizes[l + 1];
@@ -140,12 +152,10 @@ function paintNetwork(view, params) {
     for (let j = 0; j < sizes[l + 1]; j++) big = Math.max(big, Math.abs(params[base + j]));
     for (let j = 0; j < sizes[l + 1]; j++) {
       const b = params[base + j], p = g.pos[l + 1][j], s = Math.max(3, Math.min(9, node / 4)) * Math.abs(b) / big;
-      ctx.fillStyle = `rgb(${(b < 0 ? NEG : POS).join(",")})`;
+      ctx.fillStyle = b < 0 ? NEG_CSS : POS_CSS;
       ctx.fillRect(p[0] - s - 2, p[1] + node - s, s, s);
     }
   }
-  ctx.fillStyle = "#333"; ctx.textAlign = "right"; ctx.font = `${Math.min(15, node * 0.5 + 6)}px sans-serif`;
-  ALL_FEATURES.forEach((f, r) => ctx.fillText(FEATURE_LABELS[f], g.pos[0][r][0] - 6, g.pos[0][r][1] + node / 2 + 5));
 }
 
 function paintPoints(canvas, spec, size) {   // the data, drawn once per data set and size, laid over every frame

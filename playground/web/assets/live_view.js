@@ -29,6 +29,7 @@ function build(parentElement) {
   const main = el("div", "pg-main", root);
   v.data = el("div", "pg-data", main);
   const wrap = el("div", "pg-netwrap", main);
+  v.netBack = el("canvas", "pg-network-back", wrap);   // the input column, painted once per layout
   v.net = el("canvas", "pg-network", wrap);
   v.controls = el("div", "pg-netctl", wrap);
   v.tip = el("div", "pg-tip", wrap);
@@ -211,7 +212,9 @@ function layout(v) {
   paintInputThumbs(v);
   const netWidth = Math.max(360, width - size - v.data.offsetWidth - 60);
   v.net.width = netWidth; v.net.height = Math.max(300, size + 110);
+  v.netBack.width = v.net.width; v.netBack.height = v.net.height;
   v.g = networkLayout(spec, v.net.width, v.net.height);
+  paintNetworkBackground(v);
   v.dirty = true;
   buildNetworkControls(v);
   v.legend.innerHTML = legendHtml(spec);

@@ -31,6 +31,8 @@ clicks: a click that reaches the server twice cannot add two neurons.
 
 from __future__ import annotations
 
+import time
+
 import streamlit as st
 
 from ..core.config import (
@@ -100,6 +102,7 @@ def init_state():
         s.session = Session(config, bridge=True)
         st.query_params.from_dict(to_strings(config))
     if "session" in s:
+        apply_pending_widgets()
         return
     config, notes = from_strings_lenient(dict(st.query_params))
     _state_from_config(config)
@@ -176,9 +179,9 @@ def _arch_clicked():
     widths = [max(1, min(MAX_WIDTH, int(w))) for w in arch["layers"][:MAX_LAYERS]]
     s.hidden_layers = len(widths)
     _layers_changed()
-    for i, width in enumerate(widths):
-        s[f"width_{i}"] = width
-    _apply_now()
+    values = {"hidden_layers": len(widths)} | {f"width_{i}": w for i, w in enumerate(widths)}
+    values |= {f"activation_{i}": s[f"activation_{i}"] for i in range(len(widths))}
+    _set_widgets(values)
 
 
 def _picked():
@@ -187,19 +190,37 @@ def _picked():
     if not isinstance(pick, dict):
         return
     if pick.get("dataset") in PROBLEMS[s.problem]:
-        s.dataset = pick["dataset"]
+        _set_widgets({"dataset": pick["dataset"]})
     elif pick.get("feature") in FEATURE_NAMES:
         key = f"feature_{pick['feature']}"
-        s[key] = not s[key]
-    _apply_now()
+        _set_widgets({key: not s[key]})
 
 
-def _apply_now():
-    """From a component callback: the new config trains at once; the page reruns to redraw the widgets."""
+PENDING_SECONDS = 2.0  # how long a value set from the live view overrides what the browser says its widget holds
+
+
+def _set_widgets(values: dict):
+    """From a live-view callback: set widgets' values, train the new config at once, rerun the page to redraw them.
+
+    While playing, the browser keeps sending the live view's state, each time with every widget's value as it last
+    saw it; such a message sent before the page rerun reached it would put the old value back. So each full run in
+    the next PENDING_SECONDS sets these values again before the widgets are drawn (`apply_pending_widgets`)."""
+    s = st.session_state
+    for key, value in values.items():
+        s[key] = value
+    s.pending_widgets = (time.monotonic() + PENDING_SECONDS, values)
     config, problem = config_from_widgets()
     if problem is None:
         apply_config(config)
-    st.session_state.rerun_page = True
+    s.rerun_page = True
+
+
+def apply_pending_widgets():
+    """At the top of a page run: the values the live view set lately (see `_set_widgets`)."""
+    until, values = st.session_state.get("pending_widgets", (0.0, {}))
+    if time.monotonic() < until:
+        for key, value in values.items():
+            st.session_state[key] = value
 
 
 def _reset():

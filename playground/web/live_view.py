@@ -27,27 +27,23 @@ CURVE_POINTS = 200  # most points of the loss curve sent at once
 PREVIEW = 48        # pixels per side of a data set's preview
 
 
-def colourise(values: np.ndarray) -> np.ndarray:
-    """uint8 values (0 = orange, 128 = grey, 255 = blue) -> (..., 3) uint8 RGB, as the canvas paints them."""
-    return (palette.diverging(values.astype(np.float32) / 127.5 - 1.0) + 0.5).astype(np.uint8)
-
-
 @functools.lru_cache(maxsize=64)
 def dataset_preview(name: str, classes: int = 2, size: int = PREVIEW) -> np.ndarray:
-    """(size, size, 3) RGB thumbnail of a data set's points, for the picker."""
+    """(size, size) uint8 thumbnail of a data set's points, for the picker: 0 is the background, 1 + k a point of
+    class k, 128..255 a regression target from -1 to +1. A byte a pixel: the browser colours it (`live_input.js`)."""
     config = Config(dataset=name, classes=classes if name in MULTICLASS_DATASETS else 2, points=400)
     d = make_dataset(config)
     points, labels = np.concatenate([d.points_train, d.points_test]), np.concatenate([d.y_train, d.y_test])
-    image = np.full((size, size, 3), 248, np.uint8)
+    image = np.zeros((size, size), np.uint8)
     px = np.clip(((points[:, 0] + d.extent) / (2 * d.extent) * (size - 2)).astype(int), 0, size - 2)
     py = np.clip(((d.extent - points[:, 1]) / (2 * d.extent) * (size - 2)).astype(int), 0, size - 2)
     if config.problem == "regression":
-        colours = colourise(quantise(labels))
+        values = 128 + quantise(labels) // 2
     else:
-        colours = palette.CLASS_RGB[labels % len(palette.CLASS_RGB)]
+        values = 1 + labels % len(palette.CLASS_RGB)
     for dx in (0, 1):  # 2 x 2 dots
         for dy in (0, 1):
-            image[py + dy, px + dx] = colours
+            image[py + dy, px + dx] = values
     return image
 
 
@@ -58,7 +54,7 @@ def _points(points: np.ndarray, labels: np.ndarray) -> list:
 
 @functools.lru_cache(maxsize=16)
 def _previews(names: tuple[str, ...], classes: int) -> list:
-    return [{"name": n, "rgb": b64(dataset_preview(n, classes))} for n in names]
+    return [{"name": n, "pixels": b64(dataset_preview(n, classes))} for n in names]
 
 
 def static_part(session, show_test: bool, discretize: bool, datasets: tuple[str, ...]) -> dict:

@@ -1,18 +1,23 @@
 // What a person does on the live view besides Play / Pause / Step: pick a data set, switch a feature on or off, add or
 // remove layers and neurons on the network itself, hover to read a weight or bias, click one while paused to edit it.
 
+const BACKGROUND = rgba32([248, 248, 248]);
+
 function buildData(v) {   // the data set previews, clickable, with their whole names under them
   const spec = v.spec;
   v.data.innerHTML = "";
   el("div", "pg-heading", v.data, "DATA");
   const grid = el("div", "pg-datasets", v.data);
-  spec.datasets.forEach(({name, rgb}) => {
+  spec.datasets.forEach(({name, pixels}) => {
     const item = el("button", "pg-dataset" + (name === spec.dataset ? " pg-chosen" : ""), grid);
     item.title = `train on the ${name} data`;
-    const c = el("canvas", "", item), n = spec.preview, bytes = decode(rgb);
+    const c = el("canvas", "", item), n = spec.preview, bytes = decode(pixels);
     c.width = c.height = n;
-    const image = new ImageData(n, n);
-    for (let p = 0; p < n * n; p++) image.data.set([bytes[3 * p], bytes[3 * p + 1], bytes[3 * p + 2], 255], 4 * p);
+    const image = new ImageData(n, n), rgba = new Uint32Array(image.data.buffer);
+    for (let p = 0; p < n * n; p++) {   // 0 background, 1 + k class k, 128..255 a regression target (live_view.py)
+      const b = bytes[p];
+      rgba[p] = b === 0 ? BACKGROUND : b >= 128 ? NODE_COLOURS[2 * (b - 128)] : rgba32(CLASS_COLOURS[b - 1]);
+    }
     c.getContext("2d").putImageData(image, 0, 0);
     el("span", "", item, name);
     item.addEventListener("click", () => v.component.setTriggerValue("pick", {dataset: name}));

@@ -343,9 +343,15 @@ def _live_frame():
         s.speed = wanted["speed"]
     components.live_view(data=message, key="live", on_control_change=_noop, on_edit_change=_edited,
                          on_arch_change=_arch_clicked, on_pick_change=_picked)
-    if playing != s.playing or s.pop("rerun_page", False) or s.player.just_stopped:
-        s.playing = playing
-        st.rerun()  # the whole page: other parts (inside panels, the fallback timer) follow Play and Pause
+    rerun = playing != s.playing or s.pop("rerun_page", False) or s.player.just_stopped
+    s.playing = playing
+    if rerun and playing and "want" in wanted:
+        # Playing in a browser: rerun the page on the next fragment run (the browser asks again within ~0.2 s).
+        # A page run started now would replace this run's message before the browser took it.
+        s.rerun_next = True
+    elif rerun or s.pop("rerun_next", False):
+        s.pop("rerun_next", None)
+        st.rerun()  # the whole page: widgets, inside panels and the fallback timer follow Play, Pause and the picks
 
 
 def _noop():

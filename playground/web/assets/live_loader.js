@@ -7,13 +7,15 @@ const LIVE_FILES = ["common.js", "live_forward.js", "live_paint.js", "live_view.
 function loadLiveCode() {
   if (!window.__pgLiveCode) {
     Object.assign(window, {NEG, MID, POS, CLASS_COLOURS});
-    window.__pgLiveCode = LIVE_FILES.reduce((previous, name) => previous.then(() => new Promise((done, fail) => {
+    // all requested at once, run in order (async = false), ready when the last one has run
+    window.__pgLiveCode = Promise.all(LIVE_FILES.map(name => new Promise((done, fail) => {
       const script = document.createElement("script");
+      script.async = false;
       script.src = new URL(`app/static/${name}`, document.baseURI).href;
       script.onload = done;
       script.onerror = () => fail(new Error(`could not load ${script.src}`));
       document.head.appendChild(script);
-    })), Promise.resolve());
+    })));
   }
   return window.__pgLiveCode;
 }

@@ -18,10 +18,12 @@ function divergingTable(strength) {
   return t;
 }
 const NODE_COLOURS = divergingTable(1);
-const MAP_COLOURS = divergingTable(0.8);   // the output map a little lighter, so that points stand out
+// the output map lighter than the points (at most 60 % of the class colour, as TF Playground's translucent map), so that
+// a correctly classified point stands out from the region that agrees with it
+const MAP_COLOURS = divergingTable(0.6);
 const CLASS_TABLES = CLASS_COLOURS.map(c => {   // per class: confidence 0..255 -> colour
   const t = new Uint32Array(256);
-  for (let i = 0; i < 256; i++) t[i] = rgba32(mix(MID, c, 0.1 + 0.6 * i / 255));
+  for (let i = 0; i < 256; i++) t[i] = rgba32(mix(MID, c, 0.1 + 0.5 * i / 255));
   return t;
 });
 const NEG_CSS = `rgb(${NEG.join(",")})`, POS_CSS = `rgb(${POS.join(",")})`;

@@ -13,6 +13,7 @@ playground, lab = st.tabs(["Playground", "Depth × width lab"], key="page", on_c
 with playground:
     ui.top_bar()
     live = st.container()    # filled below, once the widgets' values are known
+    st.markdown("#### More settings")
     data, features, network = st.columns([1.1, 0.6, 2.2], gap="large")
     with data:
         ui.data_panel()
@@ -28,7 +29,7 @@ with playground:
 
     with live:
         ui.divergence_notice()
-        ui.live_view_fragment()  # advances and repaints itself while playing
+        ui.live_view_fragment()  # the browser plays; this trains as it asks
     ui.loss_chart()
     inside_panels.inside_panels()   # gradients, layer spaces, saliency, statistics, landscape, replay
 if lab.open:

@@ -1,5 +1,7 @@
 """The app under streamlit's AppTest, shared by the test_*_app.py files."""
 
+import itertools
+import json
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
@@ -15,3 +17,35 @@ def fresh(**query) -> AppTest:
     at.run()
     assert not at.exception
     return at
+
+
+_seq = itertools.count(1)
+
+
+def message(at) -> list:
+    """The live view's last message: [header, frame, ...] (playground/web/live_view.py)."""
+    return json.loads(at.get("bidi_component")[0].proto.json)
+
+
+def tell(at, **control) -> list:
+    """Set the live view's `control` state as the browser does (see playground_page's docstring), run, and return
+    the message the live view was sent."""
+    control = {"run": message(at)[0]["run"], "speed": 1, "seq": next(_seq)} | control
+    at.session_state["live"] = {"control": control}
+    at.run()
+    assert not at.exception
+    return message(at)
+
+
+def step(at, times: int = 1) -> list:
+    """Step, as the browser asks for it: a target epoch one past the one shown."""
+    for _ in range(times):
+        shown = at.session_state.session.epoch
+        sent = tell(at, playing=False, shown=shown, last=shown, want=shown + 1)
+    return sent
+
+
+def play(at, epochs: int, speed: int = 1) -> list:
+    """Play until `epochs` epochs further, as the browser asks for frames."""
+    shown = at.session_state.session.epoch
+    return tell(at, playing=True, speed=speed, shown=shown, last=shown, want=shown + epochs)

@@ -1,13 +1,14 @@
-"""The app through streamlit's AppTest: every control by key, Step/Play/Reset, the URL, divergence.
+"""The app through streamlit's AppTest: every control by key, the live view's control state (Play, Pause, Step as
+the browser sends them), Reset, the URL, divergence.
 
-AppTest runs the `run_every` fragment exactly once per `run()`, so one run while playing is one frame.
+AppTest cannot run the live view's JavaScript: tests set its `control` state in session state as the browser would
+and read the message it is sent (the component's JSON data).
 """
 
+import json
 
 import pytest
-from app_utils import fresh
-
-from playground.web import playground_page as ui
+from app_utils import fresh, message, step, tell
 
 
 def config(at):
@@ -18,50 +19,94 @@ def epoch(at) -> int:
     return at.session_state.session.epoch
 
 
-def status_text(at) -> str:
-    return next(m.value for m in at.markdown if "Epoch" in m.value)
-
-
 def test_first_page_shows_epoch_zero_and_writes_the_whole_config_to_the_url():
     at = fresh()
-    assert "Epoch 0" in status_text(at)
-    assert at.button(key="play").label == "Play"
+    header, *frames = message(at)
+    assert not header["playing"] and header["static"]["sizes"] == [2, 4, 2, 1]
+    assert [f["epoch"] for f in frames] == [0] and frames[0]["f32"]
     assert at.query_params["dataset"] == "circle"
     assert at.query_params["layers"] == "4,2"
     assert not at.warning
 
 
-def test_step_advances_exactly_one_epoch():
+def test_message_is_a_list_and_static_data_is_sent_once():
     at = fresh()
-    at.button(key="step").click().run()
-    assert not at.exception
+    first = message(at)
+    assert isinstance(first, list) and "static" in first[0]
+    again = tell(at, playing=False, shown=0, want=0, have=first[0]["version"])
+    assert "static" not in again[0] and again[0]["version"] == first[0]["version"]
+
+
+def test_step_is_a_target_epoch_so_a_repeated_message_trains_once():
+    at = fresh()
+    frames = step(at)[1:]
+    assert epoch(at) == 1 and [f["epoch"] for f in frames] == [1]
+    tell(at, playing=False, shown=0, last=0, want=1)  # the same Step again: already there
     assert epoch(at) == 1
-    assert "Epoch 1" in status_text(at)
-    at.button(key="step").click().run()
+    step(at)
     assert epoch(at) == 2
 
 
-def test_play_advances_by_speed_each_frame_and_pause_stops():
-    """Each fragment run paints FRAMES_PER_RUN frames, each `speed` epochs further on."""
+def test_play_sends_frames_speed_epochs_apart_up_to_the_wanted_epoch():
     at = fresh()
-    at.select_slider(key="speed").set_value(5).run()
-    at.button(key="play").click().run()
-    assert not at.exception
-    assert at.session_state.playing and at.button(key="play").label == "Pause"
+    header, *frames = tell(at, playing=True, speed=5, shown=0, last=0, want=30)
+    assert header["playing"] and at.session_state.playing
+    assert [f["epoch"] for f in frames] == [5, 10, 15, 20, 25, 30]
+    assert all(not f["f32"] and f["train_loss"] > 0 for f in frames)
+    assert epoch(at) == 30
+    header, *frames = tell(at, playing=True, speed=5, shown=10, last=30, want=40)
+    assert [f["epoch"] for f in frames] == [35, 40]
+
+
+def test_pause_goes_back_to_the_epoch_on_screen():
+    at = fresh()
+    tell(at, playing=True, speed=1, shown=0, last=0, want=12)
+    assert epoch(at) == 12
+    train_loss = at.session_state.session.history.train_loss[:7].copy()
+    header, *frames = tell(at, playing=False, shown=7, last=12, want=7)
+    assert not at.session_state.playing and not header["playing"]
+    assert epoch(at) == 7 and [f["epoch"] for f in frames] == [7] and frames[0]["f32"]
+    assert (at.session_state.session.history.train_loss == train_loss).all()
+    at.run()
+    assert epoch(at) == 7
+
+
+def test_frames_lost_on_the_way_are_sent_again():
+    at = fresh()
+    tell(at, playing=True, shown=0, last=0, want=6)
+    _, *frames = tell(at, playing=True, shown=2, last=3, want=8)  # the browser got frames up to 3 only
+    assert [f["epoch"] for f in frames] == [4, 5, 6, 7, 8]
+
+
+def test_a_client_that_only_says_playing_gets_frames_on_the_fragment_timer():
+    at = fresh()
+    at.session_state["live"] = {"control": {"playing": True, "speed": 2}}
+    at.run()
+    assert not at.exception and at.session_state.playing
     first = epoch(at)
+    assert first > 0 and first % 2 == 0
     at.run()
-    assert epoch(at) == first + 5 * ui.FRAMES_PER_RUN
-    at.button(key="play").click().run()
-    assert not at.session_state.playing and at.button(key="play").label == "Play"
-    stopped = epoch(at)
-    at.run()
-    assert epoch(at) == stopped
-    assert not at.exception
+    assert epoch(at) > first
+
+
+def test_a_weight_typed_in_while_paused_changes_the_network():
+    from playground.core.model import layers_of
+
+    at = fresh()
+    run = message(at)[0]["run"]
+    at.session_state.player.edit(at.session_state.session, {"layer": 0, "row": 1, "column": 2, "value": 0.75,
+                                                            "run": run, "shown": 0}, playing=False)
+    at.session_state.player.edit(at.session_state.session, {"layer": 2, "row": None, "column": 0, "value": -0.5,
+                                                            "run": run, "shown": 0}, playing=False)
+    layers = layers_of(at.session_state.session.params)
+    assert layers[0][0][1, 2] == 0.75 and layers[2][1][0] == -0.5
+    assert not at.session_state.player.edit(at.session_state.session, {"layer": 0, "row": 0, "column": 0,
+                                            "value": 9.0, "run": "stale", "shown": 0}, playing=False)
 
 
 def test_reset_gives_new_weights_on_the_same_data():
     at = fresh()
-    at.button(key="step").click().run()
+    step(at)
     data_before = at.session_state.session.dataset.points_train.copy()
     at.button(key="reset").click().run()
     assert not at.exception
@@ -80,7 +125,7 @@ def test_regenerate_draws_new_data():
 def test_learning_rate_and_regularization_take_effect_without_reset():
     at = fresh()
     for _ in range(3):
-        at.button(key="step").click().run()
+        step(at)
     at.select_slider(key="learning_rate").set_value(0.1).run()
     at.selectbox(key="regularization").set_value("l2").run()
     at.select_slider(key="regularization_rate").set_value(0.01).run()
@@ -132,13 +177,15 @@ def test_classes_picker_on_a_multiclass_data_set():
     assert config(at).classes == 3 and at.session_state.session.arch.n_out == 3
 
 
-def test_display_toggles_and_speed_are_kept_in_state():
+def test_display_toggles_reach_the_live_view_and_speed_is_mirrored():
     at = fresh()
     at.checkbox(key="show_test").check().run()
     at.checkbox(key="discretize").check().run()
-    at.select_slider(key="speed").set_value(100).run()
     assert not at.exception
-    assert at.session_state.show_test and at.session_state.discretize and at.session_state.speed == 100
+    static = message(at)[0]["static"]
+    assert static["discretize"] and len(static["test"]) > 0
+    tell(at, playing=False, speed=100, shown=0, want=0)
+    assert at.session_state.speed == 100
 
 
 def test_shared_url_sets_up_the_page():
@@ -161,8 +208,8 @@ def test_invalid_url_value_warns_and_uses_the_default():
 
 def test_divergence_pauses_explains_and_goes_back_with_half_the_learning_rate():
     at = fresh(dataset="plane", learning_rate="10", init="large")
-    at.button(key="play").click().run()
-    assert not at.exception
+    header, *frames = tell(at, playing=True, speed=50, shown=0, last=0, want=2000)
+    assert header["stop"] and not header["playing"] and frames[0]["f32"]
     assert at.session_state.session.diverged
     assert not at.session_state.playing
     assert any("diverged" in e.value and "learning rate" in e.value for e in at.error)
@@ -173,11 +220,10 @@ def test_divergence_pauses_explains_and_goes_back_with_half_the_learning_rate():
 
 
 def test_loss_chart_is_a_plotly_figure_of_train_and_test_loss():
-    import json
-
     at = fresh()
+    assert not at.get("plotly_chart")  # no empty axes before the first epoch
     for _ in range(3):
-        at.button(key="step").click().run()
+        step(at)
     charts = at.get("plotly_chart")
     assert len(charts) == 1
     figure = json.loads(charts[0].proto.spec)

@@ -1,9 +1,10 @@
 """What a person sees: the real app in headless chromium.
 
-Skipped where chromium or playwright is missing, except under CI=true: there a missing browser is a failure."""
+Every wait is for a condition (a painted epoch, an answer from the server, a number of animation frames), never for a
+fixed time, so that the tests pass on a loaded machine. Skipped where chromium or playwright is missing, except under
+CI=true: there a missing browser is a failure."""
 
 import os
-import time
 
 import pytest
 from browser_utils import (
@@ -16,18 +17,39 @@ from browser_utils import (
     wait_until,
 )
 
+from playground.core.config import ACTIVATION_NAMES
+
 reason = browser_available()
 if reason and os.environ.get("CI") == "true":
     raise RuntimeError(f"browser tests cannot run under CI: {reason}")
 pytestmark = pytest.mark.skipif(reason is not None, reason=reason or "")
 
+VIEW = "document.querySelector('.pg-root')._view"
 
+
+def view(page, expression: str):
+    """Evaluate `expression` about the live view's state `v` (assets/live_view.js)."""
+    return page.evaluate(f"() => {{ const root = document.querySelector('.pg-root'), v = root && root._view;"
+                         f"return v ? {expression} : null; }}")
+
+
+def animation_frames(page, count: int = 30):
+    """Wait for `count` display frames: long enough for a running animation to show a new epoch."""
+    page.evaluate("""n => new Promise(done => { let k = 0;
+                       const f = () => (++k >= n ? done() : requestAnimationFrame(f)); requestAnimationFrame(f); })""",
+                  count)
+
+
+def answered(page, batch: int) -> bool:
+    """The server has answered since `batch` (its message counter) and the page shows an exact, paused frame."""
+    return view(page, f"v.batch > {batch} && !v.playing && v.pending === null && v.frame && v.frame.f32")
 
 
 def test_play_animates_pause_stops_step_adds_one(page, server_url):
     page.goto(server_url)
     wait_for_live_view(page)
-    assert shown_epoch(page) == 0
+    # the status line and the canvas are updated by the same function call: no order to race
+    assert shown_epoch(page) == 0 and view(page, "v.root.dataset.epoch") == "0"
     boundary_before, paints_before = boundary_pixels(page), paints(page)
 
     click_button(page, "Play")
@@ -35,17 +57,27 @@ def test_play_animates_pause_stops_step_adds_one(page, server_url):
     assert paints(page) > paints_before + 5
     assert boundary_pixels(page) != boundary_before
 
-    click_button(page, "Pause")
-    page.get_by_role("button", name="Play", exact=True).wait_for(timeout=10_000)
-    time.sleep(0.5)
-    stopped = shown_epoch(page)
-    time.sleep(1.0)
-    assert shown_epoch(page) == stopped
+    # Pause acts in the browser: the epoch read in the same task as the click is the one that stays
+    batch, stopped = page.evaluate(f"""() => {{ const v = {VIEW};
+        [...document.querySelectorAll('.pg-bar button')].find(b => b.textContent === 'Pause').click();
+        return [v.batch, v.shown]; }}""")
+    assert wait_until(lambda: answered(page, batch), timeout=30)  # the server went back to the epoch shown
+    animation_frames(page)
+    assert shown_epoch(page) == stopped and view(page, "v.shown") == stopped
 
+    batch = view(page, "v.batch")
     click_button(page, "Step")
-    assert wait_until(lambda: shown_epoch(page) == stopped + 1, timeout=10)
-    time.sleep(1.0)
+    assert wait_until(lambda: answered(page, batch) and shown_epoch(page) == stopped + 1, timeout=30)
+    animation_frames(page)
     assert shown_epoch(page) == stopped + 1
+
+    # two quick clicks ask for two target epochs: exactly two more, however the messages arrive
+    batch = view(page, "v.batch")
+    page.evaluate("""() => { const b = [...document.querySelectorAll('.pg-bar button')]
+                                 .find(b => b.textContent === 'Step'); b.click(); b.click(); }""")
+    assert wait_until(lambda: answered(page, batch) and shown_epoch(page) == stopped + 3, timeout=30)
+    animation_frames(page)
+    assert shown_epoch(page) == stopped + 3
 
 
 def test_shared_url_shows_its_settings(page, server_url):
@@ -62,44 +94,104 @@ def test_shared_url_shows_its_settings(page, server_url):
     assert chosen["Data set"] == "xor"
     assert chosen["Activation 1"] == chosen["Activation 2"] == "relu"
     assert "layers=3%2C3" in page.url or "layers=3,3" in page.url
+    assert view(page, "v.spec.sizes") == [2, 3, 3, 1]
 
 
-def test_screenshot_is_not_blank(page, server_url, tmp_path_factory):
-    from PIL import Image
+# (query, head): each activation once, the four output heads in turn
+HEADS = (("", "sigmoid_ce"), ("dataset=spiral&classes=3&", "softmax_ce"), ("dataset=plane&", "linear_mse"),
+         ("output=tanh_mse&", "tanh_mse"))
 
-    page.goto(server_url + "/?dataset=spiral&layers=8,8,8,8,8,8")
+
+@pytest.mark.parametrize("index,activation", list(enumerate(ACTIVATION_NAMES)))
+def test_every_activation_and_head_is_painted(page, server_url, index, activation):
+    query, head = HEADS[index % len(HEADS)]
+    page.goto(f"{server_url}/?{query}activation={activation}&layers=4,3")
     wait_for_live_view(page)
-    time.sleep(1.0)
-    path = "/tmp/playground_browser_test.png"
-    page.screenshot(path=path)
-    image = Image.open(path).convert("RGB")
-    colours = image.getcolors(maxcolors=1_000_000)
-    assert colours is not None and len(colours) > 200  # a blank or single-colour page has a handful
-    network = page.query_selector("canvas.pg-network")
-    assert network.bounding_box()["width"] > 400
+    assert view(page, "[v.spec.head, v.spec.activations]") == [head, [activation, activation]]
+    colours = page.evaluate("""() => { const c = document.querySelector('canvas.pg-output');
+        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data, seen = new Set();
+        for (let i = 0; i < d.length; i += 4) seen.add((d[i] << 16) | (d[i + 1] << 8) | d[i + 2]);
+        return seen.size; }""")
+    assert colours > 50  # a map and its points, not a blank or one-colour canvas
+    neuron = page.evaluate(f"""() => {{ const v = {VIEW}, p = v.g.pos[1][0], n = Math.floor(v.g.node);
+        const d = v.ctx.getImageData(Math.ceil(p[0]) + 1, Math.ceil(p[1]) + 1, n - 3, n - 3).data, seen = new Set();
+        for (let i = 0; i < d.length; i += 4) seen.add((d[i] << 16) | (d[i + 1] << 8) | d[i + 2]);
+        return seen.size; }}""")
+    assert neuron > 3  # the first hidden neuron's own map
+    if head == "softmax_ce":
+        assert view(page, "v.spec.classes") == 3
 
 
-def test_hover_shows_weights_and_biases_and_a_legend(page, server_url):
+def test_hover_shows_weights_and_biases_and_a_click_edits_one_while_paused(page, server_url):
     page.goto(server_url + "/?dataset=xor&layers=3,2")
     wait_for_live_view(page)
-    canvas = page.locator("canvas.pg-network")
-    box = canvas.bounding_box()
-    g = page.evaluate("""() => { const c = document.querySelector('canvas.pg-network'), g = c._geometry;
-                                 return {pos: g.pos, node: g.node, weights: g.weights,
-                                         scale: c.getBoundingClientRect().width / c.width}; }""")
+    box = page.locator("canvas.pg-network").bounding_box()
+    g = view(page, "({pos: v.g.pos, inputs: v.g.inputs, node: v.g.node, "
+                   "scale: v.net.getBoundingClientRect().width / v.net.width})")
     s, n = g["scale"], g["node"]
     neuron = g["pos"][1][0]
     page.mouse.move(box["x"] + (neuron[0] + n / 2) * s, box["y"] + (neuron[1] + n / 2) * s)
     assert wait_until(lambda: "bias" in page.locator(".pg-tip").inner_text(), timeout=5)
-    a, b = g["pos"][0][0], g["pos"][1][1]  # the link from x1 to layer 1's second neuron, a fifth of the way along
+    a, b = g["inputs"][0], g["pos"][1][1]  # the link from x1 to layer 1's second neuron, a fifth of the way along
     p0, p3 = (a[0] + n, a[1] + n / 2), (b[0], b[1] + n / 2)
-    p1, p2 = (p0[0] + 30, p0[1]), (p3[0] - 30, p3[1])
+    bend = min(40, (p3[0] - p0[0]) / 3)
+    p1, p2 = (p0[0] + bend, p0[1]), (p3[0] - bend, p3[1])
     t = 0.2
     x, y = ((1 - t) ** 3 * p0[i] + 3 * (1 - t) ** 2 * t * p1[i] + 3 * (1 - t) * t * t * p2[i] + t ** 3 * p3[i]
             for i in (0, 1))
     page.mouse.move(box["x"] + x * s, box["y"] + y * s)
     assert wait_until(lambda: "weight" in page.locator(".pg-tip").inner_text(), timeout=5)
     tip = page.locator(".pg-tip").inner_text()
-    assert tip.startswith("weight x1") and "layer 1 neuron 2" in tip
-    assert float(tip.rsplit(":", 1)[1]) == pytest.approx(g["weights"][0][1][0], abs=1e-3)  # W[layer 0][to 2][from 1]
+    assert tip.startswith("weight X\u2081") and "layer 1 neuron 2" in tip
+    assert float(tip.split(":", 1)[1].split()[0]) == pytest.approx(view(page, "v.params[1]"), abs=1e-3)
     assert "class 0" in page.locator(".pg-legend").inner_text()
+
+    page.mouse.click(box["x"] + x * s, box["y"] + y * s)
+    editor = page.locator("input.pg-edit")
+    editor.wait_for(state="visible", timeout=5_000)
+    batch = view(page, "v.batch")
+    editor.fill("1.25")
+    editor.press("Enter")
+    assert wait_until(lambda: view(page, "v.batch") > batch and view(page, "v.frame.f32 && v.params[1]") == 1.25,
+                      timeout=30)  # the server's own network now has it, and the page shows that network
+
+
+def test_network_plus_and_minus_and_the_data_set_previews(page, server_url):
+    page.goto(server_url)
+    wait_for_live_view(page)
+    page.locator(".pg-pm button[title='add a hidden layer']").click()
+    assert wait_until(lambda: view(page, "v.spec.sizes") == [2, 4, 2, 2, 1], timeout=30)
+    page.locator(".pg-pm button[title='add a neuron to layer 1']").click()
+    assert wait_until(lambda: view(page, "v.spec.sizes") == [2, 5, 2, 2, 1], timeout=30)
+    assert wait_until(lambda: "layers=5%2C2%2C2" in page.url or "layers=5,2,2" in page.url, timeout=30)
+    page.locator(".pg-dataset", has_text="spiral").click()
+    assert wait_until(lambda: view(page, "v.spec.dataset") == "spiral", timeout=30)
+    page.locator("canvas.pg-network").click(position=position_of_feature(page, "x1sq"))
+    assert wait_until(lambda: view(page, "v.spec.features") == ["x1", "x2", "x1sq"], timeout=30)
+    captions = page.locator(".pg-dataset span").all_inner_texts()
+    assert "checkerboard" in captions  # whole names, on one line
+
+
+def position_of_feature(page, name: str) -> dict:
+    row = ["x1", "x2", "x1sq", "x2sq", "x1x2", "sinx1", "sinx2"].index(name)
+    g = view(page, "({pos: v.g.pos, node: v.g.node, scale: v.net.getBoundingClientRect().width / v.net.width})")
+    p = g["pos"][0][row]
+    return {"x": (p[0] + g["node"] / 2) * g["scale"], "y": (p[1] + g["node"] / 2) * g["scale"]}
+
+
+@pytest.mark.parametrize("width,height", [(1366, 768), (1920, 1080)])
+def test_one_screen_shows_data_features_network_output_epoch_and_play(page, server_url, width, height):
+    page.set_viewport_size({"width": width, "height": height})
+    try:
+        page.goto(server_url + "/?dataset=spiral&layers=8,8,8,8,8,8")
+        wait_for_live_view(page)
+        page.screenshot(path=f"/tmp/playground_{width}x{height}.png")
+        for selector in (".pg-dataset", "canvas.pg-network", "canvas.pg-output", ".pg-status", "button.pg-play",
+                         ".pg-pm"):
+            b = page.locator(selector).last.bounding_box()
+            assert b["y"] >= 0 and b["y"] + b["height"] <= height and b["x"] + b["width"] <= width, selector
+        assert "Deploy" not in page.inner_text("body")
+        size = page.locator("canvas.pg-output").bounding_box()["width"]
+        assert size >= (250 if width == 1366 else 400)
+    finally:
+        page.set_viewport_size({"width": 1600, "height": 1300})

@@ -9,7 +9,7 @@ import json
 
 import numpy as np
 import pytest
-from app_utils import fresh
+from app_utils import fresh, play, step
 
 
 def open_panels(at, *panels):
@@ -38,16 +38,10 @@ def trace_types(figure) -> list[str]:
     return [trace.get("type", "scatter") for trace in figure["data"]]
 
 
-def step(at, times=1):
-    for _ in range(times):
-        at.button(key="step").click().run()
-        assert not at.exception
-
-
 def test_no_panel_is_open_by_default():
     at = fresh()
     assert at.multiselect(key="inside_panels").value == []
-    assert list(charts(at)) == ["loss_chart"]
+    assert list(charts(at)) == []  # not even the loss chart: it appears after the first epoch
 
 
 # (panel, chart key, trace types that must appear)
@@ -75,10 +69,9 @@ def test_each_panel_opens_and_draws_its_plot(panel, key, types):
 def test_gradient_flow_has_one_line_per_weight_layer_and_grows_while_playing():
     at = fresh(dataset="spiral", layers="8,8,8")
     open_panels(at, "Gradient flow")
-    at.button(key="play").click().run()
-    at.run()
-    at.run()
-    assert not at.exception
+    play(at, 10)
+    play(at, 10)
+    play(at, 10)
     figure = charts(at)["inside_gradient_flow"]
     assert len(figure["data"]) == 4  # three hidden layers and the output layer
     assert [t["name"] for t in figure["data"]] == ["layer 1", "layer 2", "layer 3", "output"]
@@ -155,7 +148,6 @@ def test_landscape_directions_stay_fixed_until_reset():
 def test_all_panels_together_while_playing():
     at = fresh(dataset="spiral", layers="8,8,8,8,8,8")
     open_panels(at, *[p[0] for p in PANELS])
-    at.button(key="play").click().run()
-    at.run()
-    assert not at.exception
+    play(at, 10)
+    play(at, 10)
     assert {p[1] for p in PANELS} <= set(charts(at))

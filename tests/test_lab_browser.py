@@ -109,7 +109,8 @@ def test_side_by_side_and_seed_ensemble_train_and_draw(page, server_url):
     assert wait_until(lambda: page.locator("img.lab-side").count() == 2, timeout=60)
     assert wait_until(lambda: "finished" in lab_status(page), timeout=120)
     assert shown_lab_epoch(page) == 500
-    assert page.locator(".js-plotly-plot").count() >= 1  # the overlaid loss curves
+    # the overlaid loss curves (drawn by the page run that follows "finished"; wait for it)
+    assert wait_until(lambda: page.locator(".js-plotly-plot").count() >= 1, timeout=30)
     page.screenshot(path="/tmp/lab_4_side_by_side.png", full_page=True)
 
     page.get_by_text("Seed ensemble", exact=True).click()

@@ -1,6 +1,6 @@
 """The browser components, registered once per server process from their files in `assets/`.
 
-Each component's code is the palette's constants (`playground.palette`), then `assets/common.js`, then its own file,
+Each component's code is the palette's constants (`playground.palette`), then `assets/common.js`, then its own files,
 so colours and helpers are written once for all of them."""
 
 from __future__ import annotations
@@ -18,11 +18,14 @@ def asset(name: str) -> str:
     return resources.files(__package__).joinpath("assets", name).read_text(encoding="utf-8")
 
 
-def _script(name: str) -> str:
-    return palette.as_javascript() + asset("common.js") + asset(name)
+def script_text(*names: str) -> str:
+    """The palette prelude, common.js and the named asset files, as one script (also loaded by tests)."""
+    return palette.as_javascript() + asset("common.js") + "".join(asset(n) for n in names)
 
 
+# The live view's inline code is only a loader: its files (assets/live_loader.js LIVE_FILES) come once per page from
+# the app's static files, `static/` (a link to assets/), instead of with every fragment run.
 live_view = st.components.v2.component("playground_live_view", html="", css=asset("live_view.css"),
-                                       js=_script("live_view.js"), isolate_styles=False)
+                                       js=palette.as_javascript() + asset("live_loader.js"), isolate_styles=False)
 lab_grid = st.components.v2.component("playground_lab_grid", html="", css=asset("lab_view.css"),
-                                      js=_script("lab_view.js"), isolate_styles=False)
+                                      js=script_text("lab_view.js"), isolate_styles=False)

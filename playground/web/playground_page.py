@@ -5,11 +5,33 @@ Widgets are the source of truth for the config: every control has a stable key, 
 are assembled from one widget per item (`width_i`, `activation_i`, `feature_<name>`); seeds are kept under their own
 keys and changed by the Reset and Regenerate callbacks.
 
-Callbacks are idempotent where they can be: while the animation timer runs, Streamlit can deliver one click together
-with a fragment run, so Play sets a value instead of toggling and Step only pauses when playing.
+The live view (`components.live_view`, key "live", inside the fragment `live_view_fragment`) owns Play, Pause, Step
+and the speed: they act in the browser at once, and the server is told through the component's state value
+`control`, a JSON object:
+
+    {"playing": bool, "speed": 1|2|3|5|10|20|50|100|250, "shown": int, "last": int, "want": int, "run": str,
+     "have": str, "seq": int}
+
+- Play: `"playing": true`. Each change of `control` reruns the fragment, which trains up to epoch `want` (at most
+  `live_player.MAX_FRAMES` frames, `speed` epochs apart) and sends those frames; the browser sets a higher `want`
+  whenever fewer than ~0.12 s of frames are left. `last` is the last epoch it holds: frames the server sent beyond
+  it (a message lost to a page rerun) are sent again. Without a `want` field (a protocol-level client that only
+  says "playing") the fragment reruns itself every FALLBACK_SECONDS (`run_every`) and each run sends
+  `live_player.FALLBACK_FRAMES` frames.
+- Pause: `"playing": false, "shown": E, "want": E`: the server goes back to epoch E, the epoch on screen.
+- Step: `"playing": false, "shown": E, "want": E + 1` (a target, so a repeated message trains once).
+- `run` and `have` echo the header's `run` and `version` (see `live_view`); `seq` grows with every change. A
+  `run` that is not the current one (the network was reset meanwhile) makes the server ignore `shown` and `want`.
+
+Every message the component gets (its `data`) is a JSON list `[header, frame, ...]`; each frame carries its integer
+epoch in `epoch`. Triggers: `edit` (one weight or bias typed in while paused), `arch` ({"layers": [widths]} from the
++ / - on the network), `pick` ({"dataset": name} or {"feature": name}). Layer counts and widths stay values, not
+clicks: a click that reaches the server twice cannot add two neurons.
 """
 
 from __future__ import annotations
+
+import time
 
 import streamlit as st
 
@@ -36,12 +58,11 @@ from ..core.session import Session
 from ..core.train import enable_compilation_cache
 from ..figures import curves as figures
 from . import components, live_view
+from .live_player import SPEEDS, LivePlayer
 
 enable_compilation_cache()  # once per server process (module import): repeat shapes load from disk in ~0.3 s
 
-FRAME_SECONDS = 0.05  # at most 20 painted frames per second
-FRAMES_PER_RUN = 2    # painted frames per live fragment run: Streamlit's own cost per run (~8 ms) is shared
-SPEEDS = (1, 2, 3, 5, 10, 20, 50, 100, 250)  # epochs per frame; 250 fits one engine call (CAPACITY 256)
+FALLBACK_SECONDS = 0.25  # the fragment's own timer, only for a client that plays without asking for frames
 LEARNING_RATES = (1e-5, 1e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 REGULARIZATION_RATES = (0.0, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 BATCH_SIZES = (1, 2, 5, 10, 20, 30, 50, 100, 250, 500, 1000, 2000)
@@ -81,11 +102,13 @@ def init_state():
         s.session = Session(config, bridge=True)
         st.query_params.from_dict(to_strings(config))
     if "session" in s:
+        apply_pending_widgets()
         return
     config, notes = from_strings_lenient(dict(st.query_params))
     _state_from_config(config)
     s.url_notes = notes
     s.playing, s.speed, s.show_test, s.discretize = False, 1, False, False
+    s.player = LivePlayer()
     s.session = Session(config, bridge=True)
     st.query_params.from_dict(to_strings(config))
 
@@ -123,25 +146,81 @@ def apply_config(config: Config):
     session = st.session_state.session
     if config != session.config:
         session.apply(config)
-        st.session_state.changed = True  # the next live run paints one frame: the change shows sooner
         st.query_params.from_dict(to_strings(config))
 
 
 # --- callbacks (run before the script, so they may set widget values) -------------------------------------------------
 
-def _set_playing(playing: bool):
-    # Idempotent, not a toggle: a click that Streamlit delivers twice (once with a timer-driven fragment run) must
-    # not cancel itself.
-    st.session_state.playing = playing
+def control() -> dict:
+    """The live view's `control` state (see the module docstring); {} before the browser has said anything."""
+    state = st.session_state.get("live")
+    value = state.get("control") if hasattr(state, "get") else getattr(state, "control", None)
+    return value if isinstance(value, dict) else {}
 
 
-def _step():
-    """One epoch when paused; while playing it only pauses (a click may reach the server twice while the timer runs,
-    and Step must never train two epochs)."""
-    if st.session_state.playing:
-        st.session_state.playing = False
-    else:
-        st.session_state.session.advance(1)
+def _trigger(name: str):
+    state = st.session_state.get("live")
+    return state.get(name) if hasattr(state, "get") else getattr(state, name, None)
+
+
+def _edited():
+    """The `edit` trigger: one weight or bias typed in on the paused network."""
+    edit = _trigger("edit")
+    if isinstance(edit, dict):
+        st.session_state.player.edit(st.session_state.session, edit, st.session_state.playing)
+
+
+def _arch_clicked():
+    """The `arch` trigger (+ / - on the network): the new hidden layer widths, set as the widgets' values."""
+    arch = _trigger("arch")
+    if not isinstance(arch, dict) or not isinstance(arch.get("layers"), list):
+        return
+    s = st.session_state
+    widths = [max(1, min(MAX_WIDTH, int(w))) for w in arch["layers"][:MAX_LAYERS]]
+    s.hidden_layers = len(widths)
+    _layers_changed()
+    values = {"hidden_layers": len(widths)} | {f"width_{i}": w for i, w in enumerate(widths)}
+    values |= {f"activation_{i}": s[f"activation_{i}"] for i in range(len(widths))}
+    _set_widgets(values)
+
+
+def _picked():
+    """The `pick` trigger: a data set preview or an input feature clicked on the live view."""
+    pick, s = _trigger("pick"), st.session_state
+    if not isinstance(pick, dict):
+        return
+    if pick.get("dataset") in PROBLEMS[s.problem]:
+        _set_widgets({"dataset": pick["dataset"]})
+    elif pick.get("feature") in FEATURE_NAMES:
+        key = f"feature_{pick['feature']}"
+        _set_widgets({key: not s[key]})
+
+
+PENDING_SECONDS = 2.0  # how long a value set from the live view overrides what the browser says its widget holds
+
+
+def _set_widgets(values: dict):
+    """From a live-view callback: set widgets' values, train the new config at once, rerun the page to redraw them.
+
+    While playing, the browser keeps sending the live view's state, each time with every widget's value as it last
+    saw it; such a message sent before the page rerun reached it would put the old value back. So each full run in
+    the next PENDING_SECONDS sets these values again before the widgets are drawn (`apply_pending_widgets`)."""
+    s = st.session_state
+    for key, value in values.items():
+        s[key] = value
+    s.pending_widgets = (time.monotonic() + PENDING_SECONDS, values)
+    config, problem = config_from_widgets()
+    if problem is None:
+        apply_config(config)
+    s.rerun_page = True
+
+
+def apply_pending_widgets():
+    """At the top of a page run: the values the live view set lately (see `_set_widgets`)."""
+    until, values = st.session_state.get("pending_widgets", (0.0, {}))
+    if time.monotonic() < until:
+        for key, value in values.items():
+            st.session_state[key] = value
 
 
 def _reset():
@@ -187,29 +266,23 @@ def _options(choices, current):
 
 
 def top_bar():
-    """Run controls and the knobs that act while training runs."""
+    """The knobs that act while training runs (Play, Pause, Step and speed are on the live view itself)."""
     s = st.session_state
-    cols = st.columns([1, 1, 1, 2, 2, 1.5, 1.5, 2, 1.8])
-    cols[0].button("Pause" if s.playing else "Play", key="play", on_click=_set_playing, args=(not s.playing,),
-                   type="primary",
-                   width="stretch")
-    cols[1].button("Step", key="step", on_click=_step, width="stretch", help="train exactly one epoch")
-    cols[2].button("Reset", key="reset", on_click=_reset, width="stretch", help="new weights, same data")
-    cols[3].select_slider("Speed (epochs per frame)", SPEEDS, key="speed")
-    cols[4].select_slider("Learning rate", _options(LEARNING_RATES, s.learning_rate), key="learning_rate")
-    cols[5].selectbox("Optimizer", OPTIMIZER_NAMES, key="optimizer")
-    cols[6].selectbox("Regularization", REGULARIZATION_NAMES, key="regularization")
-    cols[7].select_slider("Regularization rate", _options(REGULARIZATION_RATES, s.regularization_rate),
+    cols = st.columns([0.8, 2, 1.4, 1.4, 2, 1.5])
+    cols[0].button("Reset", key="reset", on_click=_reset, width="stretch", help="new weights, same data")
+    cols[1].select_slider("Learning rate", _options(LEARNING_RATES, s.learning_rate), key="learning_rate")
+    cols[2].selectbox("Activation", ACTIVATION_NAMES, key="activation_all", on_change=_all_activations,
+                      help="of every hidden layer (each layer's own below)")
+    cols[3].selectbox("Regularization", REGULARIZATION_NAMES, key="regularization")
+    cols[4].select_slider("Regularization rate", _options(REGULARIZATION_RATES, s.regularization_rate),
                           key="regularization_rate")
-    cols[8].selectbox("Problem type", tuple(PROBLEMS), key="problem", on_change=_problem_changed)
+    cols[5].selectbox("Problem type", tuple(PROBLEMS), key="problem", on_change=_problem_changed)
 
 
 def data_panel():
     s = st.session_state
     st.markdown("**DATA**")
-    names = PROBLEMS[s.problem]
-    st.image([live_view.dataset_preview(n, s.classes) for n in names], caption=list(names), width=64)
-    st.selectbox("Data set", names, key="dataset")
+    st.selectbox("Data set", PROBLEMS[s.problem], key="dataset")
     st.selectbox("Classes", (2, 3, 4, 5), key="classes", disabled=s.dataset not in MULTICLASS_DATASETS)
     st.slider("Noise", 0.0, 0.5, step=0.05, key="noise")
     st.slider("Ratio of training to test data", 0.1, 0.9, step=0.1, key="train_ratio")
@@ -222,20 +295,18 @@ def data_panel():
 
 
 def features_panel():
-    st.markdown("**FEATURES**")
-    for name in FEATURE_NAMES:  # each toggle beside the feature's own map over the plane
-        picture, toggle = st.columns([1, 2], vertical_alignment="center")
-        picture.image(live_view.feature_thumbnail(name), width=36)
-        toggle.checkbox(name, key=f"feature_{name}")
+    st.markdown("**FEATURES** (or click them on the network)")
+    for name in FEATURE_NAMES:
+        st.checkbox(name, key=f"feature_{name}")
 
 
 def network_panel():
     """Layer count and widths are number inputs with +/- steppers: values, not clicks, so a click that reaches the
     server twice while the animation timer runs cannot add two neurons."""
     s = st.session_state
-    count, every = st.columns([1, 1])
+    count, optimizer = st.columns([1, 1])
     count.number_input("Hidden layers", 0, MAX_LAYERS, step=1, key="hidden_layers", on_change=_layers_changed)
-    every.selectbox("Activation, all layers", ACTIVATION_NAMES, key="activation_all", on_change=_all_activations)
+    optimizer.selectbox("Optimizer", OPTIMIZER_NAMES, key="optimizer")
     for i in range(s.hidden_layers):
         label, width, act = st.columns([0.8, 1.2, 2], vertical_alignment="center")
         label.markdown(f"Layer {i + 1}")
@@ -261,46 +332,47 @@ def divergence_notice():
 
 # --- the live part ----------------------------------------------------------------------------------------------------
 
-def _status_line(session) -> str:
-    h = session.history
-    text = f"Epoch {session.epoch:,}"
-    if len(h.train_loss):
-        text += f" · train loss {h.train_loss[-1]:.3f} · test loss {h.test_loss[-1]:.3f}"
-        if session.config.problem == "classification":
-            text += f" · test accuracy {100 * h.test_accuracy[-1]:.1f}%"
-    if session.bridging:
-        text += " · (compiling this network; training on the padded one meanwhile)"
-    return text
-
-
 def _live_frame():
-    """One run of the animation: while playing, FRAMES_PER_RUN times advance by `speed` epochs and take a frame;
-    then the status line and the canvas, which paints the frames FRAME_SECONDS apart."""
+    """One run of the live view: train as the browser's `control` asks and send the frames (see the docstring)."""
     s = st.session_state
-    session = s.session
-    frames = [] if s.playing else [live_view.frame(session, s.show_test, s.discretize)]
-    count = 1 if s.pop("changed", False) else FRAMES_PER_RUN
-    while s.playing and len(frames) < count:
-        session.advance(s.speed)
-        if session.diverged:
-            s.playing = False
-            st.rerun()  # the whole page: stops the timer, shows the divergence notice and the Play label
-        frames.append(live_view.frame(session, s.show_test, s.discretize, whole=not frames))
-    st.markdown(f'<div style="font-size:26px;font-weight:600">{_status_line(session)}</div>', unsafe_allow_html=True)
-    # A list, not a dict: Streamlit checks every top-level value of a dict for a dataframe (~3 ms a run).
-    components.live_view(data=[round(1000 * FRAME_SECONDS), *frames], key="live")
+    session, wanted = s.session, control()
+    static = live_view.static_part(session, s.show_test, s.discretize, PROBLEMS[s.problem])
+    message = s.player.serve(session, wanted, static)
+    playing = message[0]["playing"]
+    if wanted.get("speed") in SPEEDS:
+        s.speed = wanted["speed"]
+    components.live_view(data=message, key="live", on_control_change=_noop, on_edit_change=_edited,
+                         on_arch_change=_arch_clicked, on_pick_change=_picked)
+    rerun = playing != s.playing or s.pop("rerun_page", False) or s.player.just_stopped
+    s.playing = playing
+    if rerun and playing and "want" in wanted:
+        # Playing in a browser: rerun the page on the next fragment run (the browser asks again within ~0.2 s).
+        # A page run started now would replace this run's message before the browser took it.
+        s.rerun_next = True
+    elif rerun or s.pop("rerun_next", False):
+        s.pop("rerun_next", None)
+        st.rerun()  # the whole page: widgets, inside panels and the fallback timer follow Play, Pause and the picks
+
+
+def _noop():
+    """Every change of `control` reruns the live fragment, which reads it; nothing to do before that."""
 
 
 def live_view_fragment():
-    """The animated part of the page; it repaints itself while playing, and only then."""
-    period = FRAME_SECONDS * FRAMES_PER_RUN if st.session_state.playing else None
-    st.fragment(_live_frame, run_every=period)()
+    """The live view. It reruns when the browser asks for frames; its own timer runs only for a client that plays
+    without asking (no `want` in `control`)."""
+    s = st.session_state
+    fallback = s.playing and "want" not in control()
+    st.fragment(_live_frame, run_every=FALLBACK_SECONDS if fallback else None)()
 
 
 def loss_chart():
     """Plotly loss and accuracy curves; drawn by full page runs (pause, step, any control), not every frame."""
-    with st.expander("Loss and accuracy curves", expanded=not st.session_state.playing):
-        st.plotly_chart(figures.loss_curves_figure(st.session_state.session.history), key="loss_chart")
+    history = st.session_state.session.history
+    if not len(history.train_loss):
+        return  # no empty axes before the first epoch
+    with st.expander("Loss and accuracy curves", expanded=False):
+        st.plotly_chart(figures.loss_curves_figure(history), key="loss_chart")
 
 
 def url_notes():

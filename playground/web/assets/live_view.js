@@ -1,226 +1,247 @@
-const OUTPUT_SIZE = 440;
+// The live view: the browser owns Play, Pause, Step and speed, paints one frame per animation frame from a queue of
+// snapshots the server sends (playground/web/live_view.py), and asks for more before the queue runs dry.
+// What the server is told: the component state `control` (see playground/web/playground_page.py); triggers `edit`
+// (a weight or bias typed in while paused), `arch` (+ / - on the network) and `pick` (a data set or a feature).
 
-const LUT = new Uint8ClampedArray(256 * 3);
-for (let i = 0; i < 256; i++) {
-  const v = i / 127.5 - 1, c = v < 0 ? mix(MID, NEG, -v) : mix(MID, POS, v);
-  LUT.set(c, 3 * i);
+const SPEEDS = [1, 2, 3, 5, 10, 20, 50, 100, 250];
+const AHEAD_S = 0.25, LOW_S = 0.12;   // ask for ~0.25 s of frames when fewer than ~0.12 s are left
+
+function el(tag, cls, parent, text) {
+  const e = document.createElement(tag);
+  if (cls) e.className = cls;
+  if (text !== undefined) e.textContent = text;
+  if (parent) parent.appendChild(e);
+  return e;
 }
-function imageOf(bytes, offset, n, colour) {   // colour(byte, pixel index) -> [r, g, b]
-  const img = new ImageData(n, n), px = img.data;
-  for (let p = 0; p < n * n; p++) {
-    const c = colour(bytes[offset + p], p);
-    px[4 * p] = c[0]; px[4 * p + 1] = c[1]; px[4 * p + 2] = c[2]; px[4 * p + 3] = 255;
+
+function build(parentElement) {
+  const root = el("div", "pg-root", parentElement);
+  const bar = el("div", "pg-bar", root);
+  const v = {root, queue: [], playing: false, speed: 1, shown: null, seq: 0, fps: 60, lastTick: 0, batch: -1,
+             curve: {epochs: [], train: [], test: []}, stepTarget: null, requested: null, requestedAt: 0};
+  v.play = el("button", "pg-play", bar, "Play");
+  v.step = el("button", "pg-step", bar, "Step");
+  v.step.title = "train exactly one epoch";
+  const speedLabel = el("label", "pg-speed", bar, "speed ");
+  v.speedSelect = el("select", "", speedLabel);
+  SPEEDS.forEach(s => { const o = el("option", "", v.speedSelect, `${s} epoch${s > 1 ? "s" : ""}/frame`); o.value = s; });
+  v.status = el("div", "pg-status", bar, "Epoch 0");
+  const main = el("div", "pg-main", root);
+  v.data = el("div", "pg-data", main);
+  const wrap = el("div", "pg-netwrap", main);
+  v.netBack = el("canvas", "pg-network-back", wrap);   // the input column, painted once per layout
+  v.net = el("canvas", "pg-network", wrap);
+  v.controls = el("div", "pg-netctl", wrap);
+  v.tip = el("div", "pg-tip", wrap);
+  v.editor = el("input", "pg-edit", wrap);
+  v.editor.type = "number"; v.editor.step = "0.01";
+  const side = el("div", "pg-side", main);
+  el("div", "pg-heading", side, "OUTPUT");
+  v.output = el("canvas", "pg-output", side);
+  v.legend = el("div", "pg-legend", side);
+  v.curveCaption = el("div", "pg-caption", side);
+  v.curveCanvas = el("canvas", "pg-curve", side);
+  v.ctx = v.net.getContext("2d");
+  v.mapCanvas = document.createElement("canvas");   // the 100 x 100 output map, scaled onto the visible canvas
+  v.points = document.createElement("canvas");      // the data points, drawn once per data set and size
+  v.atlas = document.createElement("canvas");       // every neuron's thumbnail side by side
+  v.play.addEventListener("click", () => v.playing ? pause(v) : play(v));
+  v.step.addEventListener("click", () => step(v));
+  v.speedSelect.addEventListener("change", () => { v.speed = Number(v.speedSelect.value); });
+  attachPointer(v);
+  window.addEventListener("resize", () => { if (v.spec) { layout(v); v.dirty = true; } });
+  requestAnimationFrame(t => tick(v, t));
+  root._view = v;
+  return v;
+}
+
+// --- talking to the server --------------------------------------------------------------------------------------------
+
+function sendControl(v, fields) {
+  v.seq += 1;
+  const last = v.queue.length ? v.queue[v.queue.length - 1].epoch : v.shown;
+  const control = {playing: v.playing, speed: v.speed, shown: v.shown, last, want: v.shown, run: v.run,
+                   have: v.spec ? v.spec.version : null, seq: v.seq, ...fields};
+  v.component.setStateValue("control", control);
+}
+
+function play(v) {
+  v.playing = true; v.stepTarget = null; v.queue = [];
+  updateButtons(v);
+  requestMore(v, performance.now(), true);
+}
+
+function pause(v) {   // the picture stops at once; the server goes back to the epoch shown
+  v.playing = false; v.queue = []; v.requested = null;
+  updateButtons(v);
+  sendControl(v, {want: v.shown});
+}
+
+function step(v) {    // a target epoch, never "one more": a message that arrives twice trains once
+  if (v.playing) { pause(v); return; }
+  v.stepTarget = Math.max(v.shown, v.stepTarget ?? v.shown) + 1;
+  sendControl(v, {want: v.stepTarget});
+}
+
+function requestMore(v, now, force) {
+  const last = v.queue.length ? v.queue[v.queue.length - 1].epoch : v.shown;
+  if (!force && (v.queue.length > v.fps * LOW_S || (v.requested !== null && now - v.requestedAt < 1000))) return;
+  const want = last + v.speed * Math.max(2, Math.ceil(v.fps * AHEAD_S));
+  v.requested = want; v.requestedAt = now;
+  sendControl(v, {want});
+}
+
+function updateButtons(v) {
+  v.play.textContent = v.playing ? "Pause" : "Play";
+  v.play.classList.toggle("pg-playing", v.playing);
+}
+
+// --- receiving ----------------------------------------------------------------------------------------------------------
+
+function receive(v, message) {
+  const [header, ...frames] = message;
+  if (!header || header.batch === v.batch) return;   // the same message drawn again by a page run
+  v.batch = header.batch;
+  if (header.static) setSpec(v, header.static);
+  else if (!v.spec || header.version !== v.spec.version) { sendControl(v, {have: null}); return; }
+  if (header.run !== v.run) { v.run = header.run; v.queue = []; v.stepTarget = null; v.curve = emptyCurve(); }
+  if (header.curve) v.curve = header.curve;
+  if (header.stop && v.playing) { v.playing = false; updateButtons(v); }
+  if (header.note) {             // nothing could train yet (compiling): say so, and ask again soon
+    v.status.textContent = `Epoch ${(v.shown || 0).toLocaleString("en-US")} · ${header.note}`;
+    v.requestedAt -= 700;
   }
-  return img;
-}
-const lutColour = b => [LUT[3 * b], LUT[3 * b + 1], LUT[3 * b + 2]];
-function blit(ctx, img, x, y, size, scratch) {
-  scratch.width = img.width; scratch.height = img.height;
-  scratch.getContext("2d").putImageData(img, 0, 0);
-  ctx.imageSmoothingEnabled = true;
-  ctx.drawImage(scratch, x, y, size, size);
-}
-
-function layout(sizes, width) {
-  const most = Math.max(...sizes);
-  const node = Math.max(14, Math.min(48, Math.floor(600 / most) - 8));
-  const gap = Math.max(4, Math.round(node * 0.3));
-  const height = Math.max(260, most * (node + gap) + 40);
-  const cols = sizes.length, left = 70, right = width - 30;
-  const xs = sizes.map((_, i) => left + (right - left) * i / (cols - 1));
-  const pos = sizes.map((n, i) => Array.from({length: n}, (_, j) =>
-      [xs[i] - node / 2, 30 + (height - 40 - n * (node + gap)) / 2 + j * (node + gap)]));
-  return {node, height, pos};
-}
-
-function paintNetwork(canvas, d, nodes, scratch, outputCanvas, available) {
-  // as wide as the page allows beside the output map (never wrapping below it), at most 160 px per column
-  const width = Math.max(420, Math.min(160 * d.sizes.length, available - OUTPUT_SIZE - 40));
-  const {node, height, pos} = layout(d.sizes, width);
-  if (canvas.width !== width || canvas.height !== height) { canvas.width = width; canvas.height = height; }
-  const ctx = canvas.getContext("2d");
-  ctx.clearRect(0, 0, width, height);
-  // links: colour = sign, width = magnitude
-  let biggest = 1e-6;
-  d.weights.forEach(W => W.forEach(row => row.forEach(w => { biggest = Math.max(biggest, Math.abs(w)); })));
-  d.weights.forEach((W, l) => W.forEach((row, j) => row.forEach((w, i) => {
-    const a = pos[l][i], b = pos[l + 1][j];
-    ctx.strokeStyle = `rgba(${(w < 0 ? NEG : POS).join(",")},0.85)`;
-    ctx.lineWidth = Math.max(0.3, 5 * Math.abs(w) / biggest);
-    ctx.beginPath(); ctx.moveTo(a[0] + node, a[1] + node / 2);
-    ctx.bezierCurveTo(a[0] + node + 30, a[1] + node / 2, b[0] - 30, b[1] + node / 2, b[0], b[1] + node / 2);
-    ctx.stroke();
-  })));
-  // every neuron as its own activation map; the output column as a small copy of the big map
-  const m = d.node_map;
-  let k = 0;
-  ctx.font = "14px sans-serif"; ctx.fillStyle = "#333"; ctx.textAlign = "right";
-  for (let l = 0; l < d.sizes.length - 1; l++) {
-    pos[l].forEach((p, j) => {
-      blit(ctx, imageOf(nodes, k * m * m, m, lutColour), p[0], p[1], node, scratch); k++;
-      ctx.strokeStyle = "#666"; ctx.lineWidth = 1; ctx.strokeRect(p[0], p[1], node, node);
-      if (l === 0) ctx.fillText(d.features[j], p[0] - 6, p[1] + node / 2 + 5);
-    });
+  if (!frames.length) return;
+  if (!header.playing) {         // a paused state: exactly the server's network, shown now
+    if (v.playing && !header.stop) return;   // an older answer from before Play
+    v.queue = []; v.pending = frames[frames.length - 1];
+    v.stepTarget = null;
+    return;
   }
-  ctx.textAlign = "center"; ctx.font = "15px sans-serif";
-  for (let l = 1; l < d.sizes.length - 1; l++) {
-    const p = pos[l][0];
-    ctx.fillText(d.activations[l - 1], p[0] + node / 2, 18);
-  }
-  ctx.fillText("input", pos[0][0][0] + node / 2, 18);
-  const out = pos[pos.length - 1];
-  ctx.fillText("output", out[0][0] + node / 2, 18);
-  out.forEach(p => { ctx.drawImage(outputCanvas, p[0], p[1], node, node); ctx.strokeRect(p[0], p[1], node, node); });
-  // biases: a small square at each neuron's lower left, coloured by sign, as large as its size
-  let bigBias = 1e-6;
-  (d.biases || []).forEach(B => B.forEach(b => { bigBias = Math.max(bigBias, Math.abs(b)); }));
-  (d.biases || []).forEach((B, l) => B.forEach((b, j) => {
-    const p = pos[l + 1][j], s = 3 + 6 * Math.abs(b) / bigBias;
-    ctx.fillStyle = `rgb(${(b < 0 ? NEG : POS).join(",")})`;
-    ctx.fillRect(p[0] - s - 2, p[1] + node - s, s, s);
-  }));
-  canvas._geometry = {pos, node, weights: d.weights, biases: d.biases || [], features: d.features};
+  if (!v.playing) return;        // frames that were on their way when Pause was pressed
+  const first = frames[0].epoch;
+  v.queue = v.queue.filter(f => f.epoch < first).concat(frames);
+  v.requested = null;
 }
 
-function distanceToSegment(x, y, a, b) {
-  const dx = b[0] - a[0], dy = b[1] - a[1], t = Math.max(0, Math.min(1, ((x - a[0]) * dx + (y - a[1]) * dy) /
-      (dx * dx + dy * dy || 1)));
-  return Math.hypot(x - a[0] - t * dx, y - a[1] - t * dy);
+function emptyCurve() { return {epochs: [], train: [], test: []}; }
+
+function setSpec(v, spec) {
+  v.spec = spec;
+  v.params = new Float32Array(parameterCount(spec.sizes));
+  v.forward = makeForward(spec, 100);
+  buildData(v);
+  layout(v);
 }
 
-function bezierPoints(a, b, node) {   // the drawn link, sampled
-  const p0 = [a[0] + node, a[1] + node / 2], p3 = [b[0], b[1] + node / 2];
-  const p1 = [p0[0] + 30, p0[1]], p2 = [p3[0] - 30, p3[1]];
-  return Array.from({length: 13}, (_, k) => {
-    const t = k / 12, u = 1 - t;
-    return [0, 1].map(i => u * u * u * p0[i] + 3 * u * u * t * p1[i] + 3 * u * t * t * p2[i] + t * t * t * p3[i]);
-  });
+// --- painting -----------------------------------------------------------------------------------------------------------
+
+function tick(v, now) {
+  if (!v.root.isConnected) return;
+  if (v.lastTick && v.playing) v.fps = 0.9 * v.fps + 0.1 * Math.min(60, 1000 / Math.max(1, now - v.lastTick));
+  v.lastTick = now;
+  if (v.pending) { show(v, v.pending); v.pending = null; }
+  else if (v.playing && v.queue.length) show(v, v.queue.shift());
+  else if (v.dirty && v.frame) show(v, v.frame);
+  if (v.playing) requestMore(v, now, false);
+  requestAnimationFrame(t => tick(v, t));
 }
 
-function describe(g, x, y) {
-  // a neuron under the pointer: its bias; else the nearest link within 4 px: its weight
-  for (let l = 1; l < g.pos.length; l++) {
-    for (let j = 0; j < g.pos[l].length; j++) {
-      const p = g.pos[l][j];
-      if (x >= p[0] && x <= p[0] + g.node && y >= p[1] && y <= p[1] + g.node) {
-        const name = l === g.pos.length - 1 ? "output" : `layer ${l}, neuron ${j + 1}`;
-        return `${name}: bias ${g.biases[l - 1][j].toFixed(3)}`;
-      }
-    }
-  }
-  let best = null, bestDistance = 4;
-  g.weights.forEach((W, l) => W.forEach((row, j) => row.forEach((w, i) => {
-    const pts = bezierPoints(g.pos[l][i], g.pos[l + 1][j], g.node);
-    for (let k = 1; k < pts.length; k++) {
-      const dist = distanceToSegment(x, y, pts[k - 1], pts[k]);
-      if (dist < bestDistance) { bestDistance = dist; best = [l, i, j, w]; }
-    }
-  })));
-  if (!best) return null;
-  const [l, i, j, w] = best;
-  const from = l === 0 ? g.features[i] : `layer ${l} neuron ${i + 1}`;
-  const to = l === g.pos.length - 2 ? "output" : `layer ${l + 1} neuron ${j + 1}`;
-  return `weight ${from} \u2192 ${to}: ${w.toFixed(3)}`;
-}
-
-function attachHover(canvas, tip) {
-  canvas.addEventListener("mousemove", ev => {
-    const g = canvas._geometry, r = canvas.getBoundingClientRect();
-    const x = (ev.clientX - r.left) * canvas.width / r.width, y = (ev.clientY - r.top) * canvas.height / r.height;
-    const text = g && describe(g, x, y);
-    tip.style.display = text ? "block" : "none";
-    if (text) { tip.textContent = text; tip.style.left = `${x + 12}px`; tip.style.top = `${y + 12}px`; }
-  });
-  canvas.addEventListener("mouseleave", () => { tip.style.display = "none"; });
-}
-
-function paintOutput(canvas, d, scratch) {
-  const size = OUTPUT_SIZE, n = d.grid;
-  canvas.width = size; canvas.height = size;
-  const ctx = canvas.getContext("2d");
-  const value = decode(d.output), winner = d.winner ? decode(d.winner) : null;
-  let colour;
-  if (winner) {
-    colour = (b, p) => mix(MID, CLASS_COLOURS[winner[p]], d.discretize ? 0.85 : 0.15 + 0.7 * b / 255);
-  } else {
-    colour = d.discretize ? (b => lutColour(b >= 128 ? 230 : 25)) : lutColour;
-  }
-  blit(ctx, imageOf(value, 0, n, colour), 0, 0, size, scratch);
-  const e = d.extent, toPx = (x, y) => [(x + e) / (2 * e) * size, (e - y) / (2 * e) * size];
-  const dot = (pts, stroke) => pts.forEach(([x, y, c]) => {
-    const [px, py] = toPx(x, y);
-    const fill = d.head === "linear_mse" || d.head === "tanh_mse" && d.classes === 0
-      ? lutColour(Math.max(0, Math.min(255, Math.round((c + 1) * 127.5)))) : CLASS_COLOURS[c] || POS;
-    ctx.fillStyle = `rgb(${fill[0]},${fill[1]},${fill[2]})`;
-    ctx.strokeStyle = stroke; ctx.lineWidth = 1.5;
-    ctx.beginPath(); ctx.arc(px, py, 4, 0, 2 * Math.PI); ctx.fill(); ctx.stroke();
-  });
-  dot(d.train, "#fff");
-  dot(d.test, "#000");
-}
-
-function paintCurve(canvas, d) {
-  const w = OUTPUT_SIZE, h = 110;
-  canvas.width = w; canvas.height = h;
-  const ctx = canvas.getContext("2d");
-  ctx.clearRect(0, 0, w, h);
-  const all = d.train_loss.concat(d.test_loss).filter(Number.isFinite);
-  if (!all.length) return;
-  const top = Math.max(...all, 1e-6);
-  const line = (ys, colour) => {
-    ctx.strokeStyle = colour; ctx.lineWidth = 2; ctx.beginPath();
-    ys.forEach((y, i) => {
-      const px = ys.length > 1 ? i / (ys.length - 1) * (w - 4) + 2 : 2, py = h - 4 - (h - 8) * y / top;
-      i ? ctx.lineTo(px, py) : ctx.moveTo(px, py);
-    });
-    ctx.stroke();
-  };
-  line(d.test_loss, "#222");
-  line(d.train_loss, "#999");
-}
-
-export default function (component) {
-  // component.data: [interval in ms, first frame, later frames...]. One fragment run sends a few consecutive
-  // frames (fewer Streamlit runs per painted frame); later frames carry only what changed and are painted
-  // `interval` ms apart, the first one at once. A new message cancels frames still waiting from the last one.
-  const {parentElement} = component;
-  const message = component.data || [];
-  let root = parentElement.querySelector(".pg-root");
-  if (!root) {
-    root = document.createElement("div");
-    root.className = "pg-root";
-    root.innerHTML = `<div class="pg-netwrap"><canvas class="pg-network"></canvas><div class="pg-tip"></div></div>
-      <div class="pg-side"><canvas class="pg-output"></canvas>
-      <div class="pg-legend"><span class="pg-low"></span><span class="bar"></span><span class="pg-high"></span></div>
-      <div class="pg-caption">loss: <span style="color:#222">&#9644; test</span>
-        <span style="color:#999">&#9644; train</span></div><canvas class="pg-curve"></canvas></div>`;
-    parentElement.appendChild(root);
-    root._scratch = document.createElement("canvas");
-    attachHover(root.querySelector(".pg-network"), root.querySelector(".pg-tip"));
-    root._timers = [];
-  }
-  root._timers.forEach(clearTimeout);
-  root._timers = [];
-  const [interval, first, ...later] = message;
-  if (!first) return;
-  paintFrame(root, first);
-  later.forEach((changed, i) => root._timers.push(
-    setTimeout(() => paintFrame(root, Object.assign({}, first, changed)), (i + 1) * interval)));
-}
-
-function paintFrame(root, data) {
-  const output = root.querySelector(".pg-output");
-  const regression = data.classes === 0, many = data.classes > 2;
-  root.querySelector(".pg-low").textContent = regression ? "-1" : many ? "unsure" : "class 0";
-  root.querySelector(".pg-high").textContent = regression ? "+1" : many ? "sure (colour = class)" : "class 1";
-  root.querySelector(".pg-legend .bar").style.background = many
-    ? `linear-gradient(to right, rgb(${MID}), rgb(90,90,90))`
-    : `linear-gradient(to right, rgb(${NEG}), rgb(${MID}), rgb(${POS}))`;
-  paintOutput(output, data, root._scratch);
-  paintNetwork(root.querySelector(".pg-network"), data, decode(data.nodes), root._scratch, output,
-               root.clientWidth || 1200);
-  paintCurve(root.querySelector(".pg-curve"), data);
+function show(v, frame) {
+  if (!v.spec) return;
+  const started = performance.now();
+  v.frame = frame; v.dirty = false;
+  decodeParameters(frame.p, frame.f32, v.params);
+  const {layers, output} = v.forward(v.params);
+  const n = v.forward.n, map = v.mapImage;
+  paintOutputPixels(v.spec, output, n, map.pixels, v.spec.discretize);
+  v.mapCanvas.getContext("2d").putImageData(map.image, 0, 0);
+  const size = v.output.width, octx = v.output.getContext("2d");
+  octx.imageSmoothingEnabled = true;
+  octx.drawImage(v.mapCanvas, 0, 0, size, size);
+  octx.drawImage(v.points, 0, 0);
+  const fixed = ALL_FEATURES.length * THUMB;
+  paintAtlas(layers.slice(1, -1), n, 4, v.atlasImage.pixels, v.atlas.width, ALL_FEATURES.length);
+  v.atlas.getContext("2d").putImageData(v.atlasImage.image, 0, 0, fixed, 0, v.atlas.width - fixed, THUMB);
+  paintNetwork(v, v.params);
+  v.shown = frame.epoch;
+  addToCurve(v.curve, frame);
+  v.curveCaption.style.visibility = paintCurve(v.curveCanvas, v.curve, v.output.width, 70) ? "visible" : "hidden";
+  v.status.textContent = statusText(v.spec, frame);
   window.__pgPaints = (window.__pgPaints || 0) + 1;   // read by the browser tests and the benchmark
-  root.dataset.paints = String(window.__pgPaints);
-  root.dataset.epoch = String(data.epoch);
+  v.root.dataset.paints = String(window.__pgPaints);
+  v.root.dataset.epoch = String(frame.epoch);
+  const cost = window.__pgPaintMs = window.__pgPaintMs || {count: 0, total: 0};   // the benchmark reads this
+  cost.count += 1; cost.total += performance.now() - started;
+}
+
+function addToCurve(curve, frame) {
+  if (frame.train_loss === undefined) return;
+  while (curve.epochs.length && curve.epochs[curve.epochs.length - 1] >= frame.epoch) {
+    curve.epochs.pop(); curve.train.pop(); curve.test.pop();
+  }
+  curve.epochs.push(frame.epoch); curve.train.push(frame.train_loss); curve.test.push(frame.test_loss);
+  if (curve.epochs.length > 400) {   // keep every other point: the curve stays a few hundred points long
+    for (const k of ["epochs", "train", "test"]) curve[k] = curve[k].filter((_, i) => i % 2 === 0 || i === 399);
+  }
+}
+
+function statusText(spec, frame) {
+  let text = `Epoch ${frame.epoch.toLocaleString("en-US")}`;
+  const f = x => x === null || x === undefined ? "–" : x.toFixed(3);
+  if (frame.train_loss !== undefined) {
+    text += ` · train loss ${f(frame.train_loss)} · test loss ${f(frame.test_loss)}`;
+    if (spec.classes > 0 && frame.accuracy !== null) text += ` · test accuracy ${(100 * frame.accuracy).toFixed(1)}%`;
+  }
+  return text;
+}
+
+function imageFor(canvas, width, height) {
+  canvas.width = width; canvas.height = height;
+  const image = new ImageData(width, height);
+  image.data.fill(255);
+  return {image, pixels: new Uint32Array(image.data.buffer)};
+}
+
+// Sizes from the window: the output map and the network fill what is left of the screen below the component's top.
+function layout(v) {
+  const spec = v.spec, top = Math.max(0, v.root.getBoundingClientRect().top + window.scrollY);
+  const width = v.root.clientWidth || 1200, tall = window.innerHeight - top - 48;
+  const size = Math.max(220, Math.min(560, tall - 130, Math.floor(width * 0.3)));
+  v.output.width = v.output.height = size;
+  paintPoints(v.points, spec, size);
+  v.mapImage = imageFor(v.mapCanvas, 100, 100);
+  const thumbs = ALL_FEATURES.length + spec.sizes.slice(1, -1).reduce((a, b) => a + b, 0);
+  v.atlasImage = imageFor(v.atlas, Math.max(1, thumbs) * THUMB, THUMB);
+  paintInputThumbs(v);
+  const netWidth = Math.max(360, width - size - v.data.offsetWidth - 60);
+  v.net.width = netWidth; v.net.height = Math.max(300, size + 110);
+  v.netBack.width = v.net.width; v.netBack.height = v.net.height;
+  v.g = networkLayout(spec, v.net.width, v.net.height);
+  paintNetworkBackground(v);
+  v.dirty = true;
+  buildNetworkControls(v);
+  v.legend.innerHTML = legendHtml(spec);
+  v.curveCaption.innerHTML = `loss: <span style="color:#222">&#9644; test</span> <span style="color:#999">` +
+    `&#9644; train</span>`;
+}
+
+function paintInputThumbs(v) {   // atlas slots 0..6: every feature over the plane, scaled to its largest magnitude
+  const xs = gridCoordinates(v.spec.extent, 100), pixels = v.atlasImage.pixels, w = v.atlas.width;
+  ALL_FEATURES.forEach((name, t) => {
+    const fn = FEATURE_FUNCTIONS[name];
+    let big = 1e-6;
+    for (let r = 0; r < THUMB; r++) for (let c = 0; c < THUMB; c++) big = Math.max(big, Math.abs(fn(xs[4 * c], xs[99 - 4 * r])));
+    for (let r = 0; r < THUMB; r++) for (let c = 0; c < THUMB; c++) {
+      pixels[r * w + t * THUMB + c] = NODE_COLOURS[level(fn(xs[4 * c], xs[99 - 4 * r]) / big)];
+    }
+  });
+  v.atlas.getContext("2d").putImageData(v.atlasImage.image, 0, 0);
+}
+
+function legendHtml(spec) {
+  if (spec.classes > 2) return `<span>colour: the class it predicts; paler: less sure</span>`;
+  const [low, high] = spec.classes === 0 ? ["\u22121", "+1"] : ["class 0", "class 1"];
+  return `<span>${low}</span><span class="bar" style="background:linear-gradient(to right, rgb(${NEG}), ` +
+    `rgb(${MID}), rgb(${POS}))"></span><span>${high}</span>`;
 }

@@ -1,0 +1,117 @@
+"""The server's half of the live view: from what the browser asks for (its `control` state) to the next message.
+
+The browser plays, pauses and steps by itself and tells the server through one state value (see
+`playground_page`'s docstring for its fields). The server trains only up to the epoch the browser asks for (`want`),
+so it is at most a quarter of a second ahead of the picture; it keeps a checkpoint of every frame it sent, and on
+Pause goes back to the epoch the browser shows, so that what a paused page shows is exactly the session's state.
+Step is a target epoch (`want` = shown + 1), never "one more": a message delivered twice trains once.
+No streamlit import here.
+"""
+
+from __future__ import annotations
+
+from . import live_view
+
+MAX_FRAMES = 40        # most frames one message carries (a stale `want` must not start a long training run)
+MAX_STEPS = 10         # Step clicks the browser may send before the first one is answered
+FALLBACK_FRAMES = 15   # frames per run for a client that says "playing" but never asks for frames (`want`)
+SPEEDS = (1, 2, 3, 5, 10, 20, 50, 100, 250)  # epochs per frame; 250 fits one engine call (CAPACITY 256)
+PREPARING = "preparing this network (compiling it takes about a second)…"  # said instead of a silent wait
+
+
+def run_id(session) -> str:
+    """Names one training run: a new session or a reset (new weights, new data) gives a new id."""
+    return f"{id(session):x}.{session.generation}"
+
+
+class LivePlayer:
+    """Per browser session: checkpoints of the frames sent, and the message counter."""
+
+    def __init__(self):
+        self.checkpoints: dict[int, tuple] = {}  # epoch -> Session.checkpoint() of every frame sent while playing
+        self.sent: dict[int, object] = {}        # epoch -> params of those frames, to send again if one was lost
+        self.batch = 0
+        self.run = None
+        self.stopped_seq = -1    # the server stopped play (divergence) for every control up to this `seq`
+        self.playing_since = None  # the `seq` of the control that started this play, to send the curve once
+        self.just_stopped = False  # the last `serve` stopped play (divergence): the page should say why
+
+    def playing(self, session, control: dict) -> bool:
+        return (bool(control.get("playing")) and int(control.get("seq", 0)) > self.stopped_seq
+                and not session.diverged)
+
+    def serve(self, session, control: dict, static: dict) -> list:
+        """Train as asked and return the message `[header, frame, ...]` for the browser."""
+        self.just_stopped = False
+        run = run_id(session)
+        if run != self.run:  # a reset or a new session: earlier checkpoints belong to another run
+            self.run, self.checkpoints, self.sent = run, {}, {}
+        same_run = control.get("run") == run
+        speed = int(control.get("speed", 1)) if control.get("speed") in SPEEDS else 1
+        shown = control.get("shown") if same_run else None
+        playing = self.playing(session, control)
+        header = {"batch": self.batch, "run": run, "version": static["version"], "playing": playing}
+        self.batch += 1
+        if control.get("have") != static["version"]:
+            header["static"] = static
+        if shown is not None:
+            self.checkpoints = {e: c for e, c in self.checkpoints.items() if e >= shown}
+            self.sent = {e: p for e, p in self.sent.items() if e >= shown}
+        if not playing:
+            self.playing_since = None
+            self._settle(session, control, shown, same_run)
+            header["curve"] = live_view.loss_curve(session.history)
+            header["stop"] = bool(control.get("playing"))
+            return [header, live_view.frame(session.epoch, session.params, session.history, exact=True)]
+        if self.playing_since != control.get("seq"):
+            first_run = self.playing_since is None
+            self.playing_since = control.get("seq")
+            if first_run:
+                header["curve"] = live_view.loss_curve(session.history)
+        want = control.get("want") if same_run else None
+        last = control.get("last", shown) if same_run else None
+        frames = [] if last is None or want is None else [(e, self.sent[e]) for e in sorted(self.sent)
+                                                          if last < e <= min(int(want), session.epoch)]
+        frames += self._train(session, speed, want)
+        if session.diverged:
+            self.stopped_seq, self.just_stopped = int(control.get("seq", 0)), True
+            header |= {"playing": False, "stop": True, "curve": live_view.loss_curve(session.history)}
+            return [header, live_view.frame(session.epoch, session.params, session.history, exact=True)]
+        if not frames and session.preparing:  # neither its own program nor the padded one is compiled yet
+            header["note"] = PREPARING
+        history = session.history
+        return [header, *(live_view.frame(epoch, params, history, exact=False) for epoch, params in frames)]
+
+    def _settle(self, session, control: dict, shown, same_run: bool):
+        """Paused: back to the epoch the browser shows (if the server trained ahead of it), then a Step's target."""
+        if shown is not None and shown < session.epoch and shown in self.checkpoints:
+            session.rewind(self.checkpoints[shown])
+        self.checkpoints.clear()  # settled: nothing sent lies ahead of the session any more
+        self.sent.clear()
+        want = control.get("want") if same_run else None
+        if want is not None and shown is not None and session.epoch < int(want) <= shown + MAX_STEPS:
+            session.advance(int(want) - session.epoch)
+
+    def _train(self, session, speed: int, want) -> list:
+        """Frames `speed` epochs apart up to epoch `want` (or FALLBACK_FRAMES of them without a `want`)."""
+        count = FALLBACK_FRAMES if want is None else (int(want) - session.epoch) // speed
+        self.checkpoints.setdefault(session.epoch, session.checkpoint())  # Pause before the first frame is painted
+        frames = []
+        for _ in range(max(0, min(MAX_FRAMES, count))):
+            if not session.advance(speed, wait=False) or session.diverged:  # never waits on a compile
+                break
+            self.checkpoints[session.epoch] = session.checkpoint()
+            self.sent[session.epoch] = session.params
+            frames.append((session.epoch, self.sent[session.epoch]))
+        return frames
+
+    def edit(self, session, edit: dict, playing: bool) -> bool:
+        """A weight or bias typed in while paused (the `edit` trigger); False if stale or sent while playing."""
+        if playing or edit.get("run") != run_id(session) or edit.get("shown") != session.epoch:
+            return False
+        row = edit.get("row")
+        session.set_parameter(int(edit["layer"]), None if row is None else int(row), int(edit["column"]),
+                              float(edit["value"]))
+        self.checkpoints.clear()
+        self.sent.clear()
+        return True

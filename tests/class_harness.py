@@ -2,8 +2,9 @@
 
 Shared by tests/test_class_harness.py, benchmarks/bench_class.py and deploy/local_replicas.py.
 
-One `Student` opens the app with a URL config, presses Play, follows the `run_every` fragment timer and counts the
-live canvas's frames. It does what the browser does (Streamlit 1.67, `streamlit.proto`), and nothing more:
+One `Student` opens the app with a URL config, presses Play on the live view and plays as its page does
+(`playground/web/assets/live_view.js`), counting the frames delivered. It does what the browser does (Streamlit 1.67,
+`streamlit.proto`), and nothing more:
 
 - it fetches the page first (a load balancer may set its affinity cookie there), then opens `/_stcore/stream` with
   that cookie and a same-origin `Origin`, and asks for a script run (`BackMsg.rerun_script`) with the query string;
@@ -12,6 +13,14 @@ live canvas's frames. It does what the browser does (Streamlit 1.67, `streamlit.
   takes a widget's value from the element when the widget first appears (`value` if the server set it, else
   `default`) or when the server sets it again (`set_value`), keeps it otherwise, and forgets widgets that a full
   run no longer draws. A button press is the button's `trigger_value` on top of those;
+- Play, Pause and Step live in the browser component (key "live"), which tells the server through its state value
+  `control` (the fields: `playground/web/playground_page.py`'s docstring). The browser sends that state as the
+  component's widget state, `json_value` = `{"control": {...}}`, in a `rerun_script` of the component's fragment
+  (`fragment_id` from the delta that drew it, `is_auto_rerun` false), with every other widget's value, as recorded
+  from Chromium. Like `requestMore` in the page, a student consumes its queued frames at a fixed display rate
+  (`display_fps`, the page paints up to 60 a second) and asks for ~0.25 s more (`want`) when fewer than ~0.12 s are
+  left, or again after a second without an answer; it echoes `run` and `version` (`have`) from the message header
+  and pauses with `playing: false, shown, want = shown`;
 - `auto_rerun` (interval, fragment id) starts a timer that sends `rerun_script` with `fragment_id` and
   `is_auto_rerun = true` at that interval, whether or not the previous run has answered (the browser's
   `setInterval`); the same interval again does not restart it; `stop_auto_rerun` ends it, and so does the start of
@@ -37,7 +46,9 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 
 LIVE_KEY = "live"    # the live canvas: a st.components.v2 component (playground/web/playground_page.py)
-PLAY_KEY = "play"    # the Play / Pause button
+AHEAD_S, LOW_S = 0.25, 0.12   # live_view.js: ask for ~0.25 s of frames when fewer than ~0.12 s are left
+RETRY_S, NOTE_RETRY_S = 1.0, 0.3  # ask again after 1 s without an answer; 0.3 s after "preparing" (a compile)
+DISPLAY_FPS = 60.0   # the rate at which a student consumes frames (the page paints at most one per animation frame)
 C2 = "dataset=spiral&layers=8,8,8,8,8,8"
 MAX_MESSAGE_BYTES = 64 * 2**20
 MAX_MESSAGES = 2_000_000  # per student and run: a bound on the receive loop besides its deadline
@@ -48,7 +59,7 @@ def frame_epochs(data) -> list[int]:
     """The epochs of the frames in the live canvas's `data`.
 
     The contract with the live view: `data` is a JSON list, and every frame in it is a dict with an integer `epoch`
-    (today `[interval_ms, first_frame, *later_frames]`); anything else in the list is not a frame."""
+    (today `[header, *frames]`); anything else in the list is not a frame."""
     return [item["epoch"] for item in data
             if isinstance(item, dict) and isinstance(item.get("epoch"), int) and not isinstance(item["epoch"], bool)]
 
@@ -111,7 +122,9 @@ class StudentReport:
     epochs: list[int] = field(default_factory=list)   # distinct epochs in the order they arrived
     errors: list[str] = field(default_factory=list)
     session_ids: list[str] = field(default_factory=list)  # every session id the server announced, in order
-    ticks: list[float] = field(default_factory=list)      # when the run_every timer asked for a fragment run
+    ticks: list[float] = field(default_factory=list)      # when it asked the server for frames (a `control`)
+    asked: list[int] = field(default_factory=list)        # frames each of those asked for ((want - last) / speed)
+    controls: list[dict] = field(default_factory=list)    # every `control` it sent, in order
     alerts: list[str] = field(default_factory=list)       # st.warning / st.error texts the page showed
     fragment_runs: list[tuple[float, bool]] = field(default_factory=list)  # (when it ended, its frames dropped)
     reconnects: int = 0
@@ -149,9 +162,10 @@ class StudentReport:
 
 
 class Student:
-    """One student on one tab: `await open()`, `await press(PLAY_KEY)`, `await run_until(...)`, `await close()`."""
+    """One student on one tab: `await open()`, `await play()`, `await run_until(...)`, `await pause()`,
+    `await close()`."""
 
-    def __init__(self, base_url: str, query: str = C2, *, name: str = "student"):
+    def __init__(self, base_url: str, query: str = C2, *, name: str = "student", display_fps: float = DISPLAY_FPS):
         self.parts = check_loopback(base_url)
         self.base_url = base_url.rstrip("/")
         self.query = query.lstrip("?")
@@ -175,6 +189,22 @@ class Student:
         self.stop_at = float("inf")                  # time.monotonic() at which the timer stops and run_until returns
         self.playing = False
         self.live_json: list | None = None           # the last live canvas data received
+        self.static: dict | None = None              # the last header's `static` part (network shape, data, ...)
+        # The live view's own state, as in live_view.js.
+        self.display_fps = display_fps
+        self.speed = 1
+        self.shown: int | None = None                # the epoch on screen
+        self.queue: list[int] = []                   # epochs received and not yet shown
+        self._clock = 0.0                            # when the frame now on screen was shown
+        self.run: str | None = None
+        self.seq = 0
+        self.batch = -1
+        self._requested_at: float | None = None      # when the unanswered request for frames was sent
+        self._live_id = ""
+        self._live_fragment = ""
+        self._player: asyncio.Task | None = None
+        self._answered = asyncio.Event()             # a live message arrived (any)
+        self._paused_answer = asyncio.Event()        # a paused message (header `playing` false) after Pause
 
     # --- connection ---------------------------------------------------------------------------------------------
 
@@ -200,6 +230,8 @@ class Student:
         self._reader = asyncio.create_task(self._read())
 
     async def close(self):
+        if self._player:
+            self._player.cancel()
         for _, task in self._fragment_timers.values():
             task.cancel()
         self._fragment_timers.clear()
@@ -249,7 +281,7 @@ class Student:
             self.report.ticks.append(self._pending[-1])
         await self._ws.send(msg.SerializeToString())
 
-    async def press(self, key: str | None = PLAY_KEY, timeout: float = 60.0) -> float:
+    async def press(self, key: str | None = None, timeout: float = 60.0) -> float:
         """Click the button with this key (None: a plain rerun, as when a widget's value changes); returns the
         seconds until the full run it started finished."""
         start = time.monotonic()
@@ -258,15 +290,105 @@ class Student:
         await asyncio.wait_for(self._full_run_finished.wait(), timeout)
         return time.monotonic() - start
 
-    async def play(self, timeout: float = 60.0):
-        if not self.playing:
-            await self.press(PLAY_KEY, timeout)
+    # --- the live view: Play, Pause, frames -----------------------------------------------------------------------
+
+    def _last(self) -> int | None:
+        return self.queue[-1] if self.queue else self.shown
+
+    async def send_control(self, **fields) -> dict:
+        """`sendControl` of live_view.js: the component's `control` state, sent as its widget state in a rerun of
+        its fragment."""
+        self.seq += 1
+        control = {"playing": self.playing, "speed": self.speed, "shown": self.shown, "last": self._last(),
+                   "want": self.shown, "run": self.run, "have": self.static["version"] if self.static else None,
+                   "seq": self.seq} | fields
+        self.report.controls.append(control)
+        self._widgets[self._live_id] = WidgetState(id=self._live_id, json_value=json.dumps({"control": control}))
+        await self._send(self._client_state(self._live_fragment))
+        return control
+
+    async def _request_more(self, force: bool = False):
+        """`requestMore`: ask for ~AHEAD_S of frames when fewer than LOW_S are queued (or when forced)."""
+        now = time.monotonic()
+        if not force and (len(self.queue) > self.display_fps * LOW_S
+                          or (self._requested_at is not None and now - self._requested_at < RETRY_S)):
+            return
+        count = max(2, -(-int(self.display_fps * AHEAD_S * 1000) // 1000))  # ceil, as Math.ceil
+        want = (self._last() or 0) + self.speed * count
+        self._requested_at = now
+        self.report.ticks.append(now)
+        self.report.asked.append(count)
+        await self.send_control(want=want)
+
+    def _consume(self, now: float):
+        """The page paints one queued frame per 1 / display_fps seconds."""
+        if not self.queue:
+            self._clock = now
+            return
+        due = int((now - self._clock) * self.display_fps)
+        if due <= 0:
+            return
+        shown, self.queue = self.queue[:due], self.queue[due:]
+        self.shown = shown[-1]
+        self._clock = now if not self.queue else self._clock + due / self.display_fps
+
+    async def _play_loop(self):
+        """The page's animation loop while playing: consume frames, ask for more in time. Bounded in count; ends at
+        Pause, at the deadline or when the connection drops."""
+        step, low = 1 / self.display_fps, int(self.display_fps * LOW_S)
+        for _ in range(int(3600 * self.display_fps)):
+            if not self.playing or time.monotonic() > self.stop_at:
+                return
+            now = time.monotonic()
+            self._consume(now)
+            try:
+                await self._request_more()
+            except websockets.ConnectionClosed:  # a dropped connection: the page waits for its reconnect
+                await asyncio.sleep(0.1)
+                continue
+            # Wake when the queue is down to LOW_S, when a retry is due, or when a message arrives.
+            low_in = (len(self.queue) - low) / self.display_fps
+            wait = low_in if self._requested_at is None else self._requested_at + RETRY_S - now
+            if self._requested_at is not None and len(self.queue) > low:
+                wait = min(wait, low_in)
+            self._answered.clear()
+            try:
+                await asyncio.wait_for(self._answered.wait(), max(step, min(wait, 1.0)))
+            except TimeoutError:
+                pass
+
+    async def play(self, timeout: float = 90.0) -> float:
+        """Press Play on the live view; returns the seconds until the first message with frames while playing."""
+        if self.playing:
+            return 0.0
+        if not self._live_id:
+            raise RuntimeError(f"{self.name}: the page has no live view (key {LIVE_KEY!r})")
+        start = time.monotonic()
+        self.playing, self.queue, self._requested_at = True, [], None
+        self._clock = start
+        first = len(self.report.epochs)
+        await self._request_more(force=True)
+        self._player = asyncio.create_task(self._play_loop())
+        for _ in range(int(timeout / 0.05) + 1):
+            if len(self.report.epochs) > first or time.monotonic() - start > timeout or not self.playing:
+                break
+            await asyncio.sleep(0.05)
+        return time.monotonic() - start
 
     async def pause(self, timeout: float = 60.0) -> float:
-        """Press Pause; returns the seconds until the page's full run finished (the browser then shows Play)."""
+        """Press Pause: the picture stops at once and the server is told the epoch shown; returns the seconds until
+        the server's paused answer arrived."""
         if not self.playing:
             return 0.0
-        self.report.pause_seconds = await self.press(PLAY_KEY, timeout)
+        self._consume(time.monotonic())
+        self.playing, self.queue, self._requested_at = False, [], None
+        if self._player:
+            self._player.cancel()
+        self._paused_answer.clear()
+        start = time.monotonic()
+        await self.send_control(want=self.shown)
+        await asyncio.wait_for(self._paused_answer.wait(), timeout)
+        self.report.pause_seconds = time.monotonic() - start
         return self.report.pause_seconds
 
     def _on_auto_rerun(self, interval: float, fragment_id: str):
@@ -341,9 +463,9 @@ class Student:
             self._widgets = {i: w for i, w in self._widgets.items() if i in self._drawn}
             self._full_run_finished.set()
         elif kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
-            self._on_element(msg.delta.new_element)
+            self._on_element(msg.delta.new_element, msg.delta.fragment_id)
 
-    def _on_element(self, element):
+    def _on_element(self, element, fragment_id: str = ""):
         kind = element.WhichOneof("type")
         proto = getattr(element, kind)
         if kind == "exception":
@@ -360,19 +482,19 @@ class Student:
             return
         key = element_id.rsplit("-", 1)[-1]
         self._ids_by_key[key] = element_id
-        if kind == "button" and key == PLAY_KEY:
-            self.playing = proto.label == "Pause"
-        elif kind == "bidi_component" and key == LIVE_KEY:
+        if self._run_is_full:
+            self._drawn.add(element_id)
+        if kind == "bidi_component" and key == LIVE_KEY:
+            self._live_id, self._live_fragment = element_id, fragment_id
             self._on_live(proto)
         else:
-            if self._run_is_full:
-                self._drawn.add(element_id)
             if element_id not in self._widgets or getattr(proto, "set_value", False):
                 state = widget_state(kind, proto)
                 if state is not None:
                     self._widgets[element_id] = state
 
     def _on_live(self, proto):
+        """`receive` of live_view.js, and the count of delivered frames (distinct epochs)."""
         text = proto.json or (proto.mixed.json if proto.HasField("mixed") else "")
         if not text:
             return
@@ -387,6 +509,40 @@ class Student:
         self.report.arrivals.append(Arrival(now, len(new), delay))
         if new and self.report.first_frame_at is None and self.playing:
             self.report.first_frame_at = now
+        self._answered.set()
+        header = data[0] if data and isinstance(data[0], dict) else None
+        if header is None or header.get("batch") == self.batch:
+            return  # the same message drawn again by a page run
+        self.batch = header.get("batch")
+        if isinstance(header.get("static"), dict):
+            self.static = header["static"]
+        elif not self.static or header.get("version") != self.static.get("version"):
+            self._later(self.send_control(have=None))
+            return
+        if header.get("run") != self.run:
+            self.run, self.queue = header.get("run"), []
+        if header.get("stop") and self.playing:
+            self.playing = False
+        if header.get("note") and self._requested_at is not None:
+            self._requested_at -= RETRY_S - NOTE_RETRY_S  # compiling: ask again soon
+        epochs = frame_epochs(data)
+        if not header.get("playing"):
+            if self.playing and not header.get("stop"):
+                return  # an older answer from before Play
+            self._paused_answer.set()
+            if epochs:
+                self.queue, self.shown = [], epochs[-1]
+            return
+        if not self.playing or not epochs:
+            return  # frames that were on their way when Pause was pressed
+        self._consume(now)
+        self.queue = [e for e in self.queue if e < epochs[0]] + epochs
+        self._requested_at = None
+
+    def _later(self, coroutine):
+        """Send from the reader (which must not wait on the socket's send)."""
+        task = asyncio.ensure_future(coroutine)
+        task.add_done_callback(lambda t: t.cancelled() or t.exception())
 
     async def run_until(self, deadline: float | None = None):
         """Keep consuming (the reader and the timer run as tasks) until `deadline` or `self.stop_at`, which another
@@ -543,7 +699,9 @@ class BrowserStudent:
     def __init__(self, page):
         self.page = page
         self.arrivals: list[tuple[float, int]] = []   # (time, new frames)
-        self.ticks: list[float] = []                  # when the page's run_every timer asked for a fragment run
+        self.ticks: list[float] = []                  # when the page asked for frames (a `control` while playing)
+        self.controls: list[tuple[str, dict]] = []    # (fragment id, control) of every `control` the page sent
+        self.asked: list[int] = []                    # frames each request asked for ((want - last) / speed)
         self._seen: set[int] = set()
         page.on("websocket", self._on_websocket)
 
@@ -556,8 +714,17 @@ class BrowserStudent:
             return
         msg = BackMsg()
         msg.ParseFromString(payload)
-        if msg.WhichOneof("type") == "rerun_script" and msg.rerun_script.is_auto_rerun:
-            self.ticks.append(time.monotonic())
+        if msg.WhichOneof("type") != "rerun_script":
+            return
+        for widget in msg.rerun_script.widget_states.widgets:
+            if widget.id.endswith("-" + LIVE_KEY) and widget.WhichOneof("value") == "json_value":
+                control = json.loads(widget.json_value).get("control")
+                if not isinstance(control, dict) or (self.controls and self.controls[-1][1] == control):
+                    continue  # a full run resends the state the page already had
+                self.controls.append((msg.rerun_script.fragment_id, control))
+                if control.get("playing") and isinstance(control.get("want"), int) and control.get("last") is not None:
+                    self.ticks.append(time.monotonic())
+                    self.asked.append((control["want"] - control["last"]) // max(1, int(control.get("speed", 1))))
 
     def _on_frame(self, payload):
         if isinstance(payload, str):

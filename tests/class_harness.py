@@ -125,6 +125,7 @@ class StudentReport:
     ticks: list[float] = field(default_factory=list)      # when it asked the server for frames (a `control`)
     asked: list[int] = field(default_factory=list)        # frames each of those asked for ((want - last) / speed)
     controls: list[dict] = field(default_factory=list)    # every `control` it sent, in order
+    retries: list[float] = field(default_factory=list)  # requests sent again after RETRY_S without an answer
     alerts: list[str] = field(default_factory=list)       # st.warning / st.error texts the page showed
     fragment_runs: list[tuple[float, bool]] = field(default_factory=list)  # (when it ended, its frames dropped)
     reconnects: int = 0
@@ -314,6 +315,8 @@ class Student:
                           or (self._requested_at is not None and now - self._requested_at < RETRY_S)):
             return
         count = max(2, -(-int(self.display_fps * AHEAD_S * 1000) // 1000))  # ceil, as Math.ceil
+        if not force and self._requested_at is not None:
+            self.report.retries.append(now)
         want = (self._last() or 0) + self.speed * count
         self._requested_at = now
         self.report.ticks.append(now)
@@ -621,6 +624,10 @@ class ClassResult:
             "fragment_runs_dropped": sum(s.dropped_runs(self.start, self.end)[1] for s in self.students),
             "errors": len(self.errors()),
             "alerts": sum(len(s.alerts) for s in self.students),
+            # requests for frames in the window, and those sent again after RETRY_S without an answer (each new
+            # request reruns the fragment, which drops a run still in progress: fragment_runs_dropped)
+            "requests": sum(self.start <= t < self.end for s in self.students for t in s.ticks),
+            "requests_retried": sum(self.start <= t < self.end for s in self.students for t in s.retries),
             "reconnects": sum(s.reconnects for s in self.students),
             "session_restarts": sum(s.session_restarts for s in self.students),
             "media_failed": sum(s.media_failed for s in self.students),

@@ -24,7 +24,8 @@ One `Student` opens the app with a URL config, presses Play on the live view and
 - `auto_rerun` (interval, fragment id) starts a timer that sends `rerun_script` with `fragment_id` and
   `is_auto_rerun = true` at that interval, whether or not the previous run has answered (the browser's
   `setInterval`); the same interval again does not restart it; `stop_auto_rerun` ends it, and so does the start of
-  any full run (a `new_session` whose run has no fragment ids).
+  any full run (a `new_session` whose run has no fragment ids). The app starts one only for a client that plays
+  without a `want`; a student always sends one, so this stays idle unless the app changes.
 
 Only loopback addresses are accepted, and every loop is bounded in time and count.
 """

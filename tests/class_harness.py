@@ -48,7 +48,7 @@ from streamlit.proto.WidgetStates_pb2 import WidgetState
 
 LIVE_KEY = "live"    # the live canvas: a st.components.v2 component (playground/web/playground_page.py)
 AHEAD_S, LOW_S = 0.25, 0.12   # live_view.js: ask for ~0.25 s of frames when fewer than ~0.12 s are left
-RETRY_S, NOTE_RETRY_S = 1.0, 0.3  # ask again after 1 s without an answer; 0.3 s after "preparing" (a compile)
+RETRY_S, NOTE_RETRY_S = 2.5, 0.3  # as live_view.js: ask again after 2.5 s without an answer, 0.3 s after "preparing"
 DISPLAY_FPS = 60.0   # the rate at which a student consumes frames (the page paints at most one per animation frame)
 C2 = "dataset=spiral&layers=8,8,8,8,8,8"
 MAX_MESSAGE_BYTES = 64 * 2**20

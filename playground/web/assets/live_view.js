@@ -83,9 +83,13 @@ function step(v) {    // a target epoch, never "one more": a message that arrive
   sendControl(v, {want: v.stepTarget});
 }
 
+// Ask again only after RETRY_MS without an answer: every request reruns the server's fragment and a rerun drops the
+// run in progress, so on a busy server (thirty students on two cores) quick repeats made nearly every run a loss.
+const RETRY_MS = 2500;
+
 function requestMore(v, now, force) {
   const last = v.queue.length ? v.queue[v.queue.length - 1].epoch : v.shown;
-  if (!force && (v.queue.length > v.fps * LOW_S || (v.requested !== null && now - v.requestedAt < 1000))) return;
+  if (!force && (v.queue.length > v.fps * LOW_S || (v.requested !== null && now - v.requestedAt < RETRY_MS))) return;
   const want = last + v.speed * Math.max(2, Math.ceil(v.fps * AHEAD_S));
   v.requested = want; v.requestedAt = now;
   sendControl(v, {want});
@@ -109,7 +113,7 @@ function receive(v, message) {
   if (header.stop && v.playing) { v.playing = false; updateButtons(v); }
   if (header.note) {             // nothing could train yet (compiling): say so, and ask again soon
     v.status.textContent = `Epoch ${(v.shown || 0).toLocaleString("en-US")} · ${header.note}`;
-    v.requestedAt -= 700;
+    v.requestedAt -= RETRY_MS - 300;
   }
   if (!frames.length) return;
   if (!header.playing) {         // a paused state: exactly the server's network, shown now

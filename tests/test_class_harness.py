@@ -54,7 +54,8 @@ def test_student_plays_and_pauses(server_url):
             assert epochs[0] == 0 and _increasing(epochs), "frames arrive in order, each epoch once"
             # It kept asking before the queue ran out, echoing the header's run and static version.
             playing = [c for c in student.report.controls if c["playing"]]
-            assert len(playing) >= 3 and _increasing([c["want"] for c in playing])
+            wants = [c["want"] for c in playing]  # a request repeated after RETRY_S (a busy server) asks the same
+            assert len(set(wants)) >= 3 and wants == sorted(wants)
             assert {c["run"] for c in playing[1:]} == {student.run}
             assert {c["have"] for c in playing} == {student.static["version"]}
 

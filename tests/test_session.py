@@ -70,3 +70,22 @@ def test_a_diverged_network_reports_its_last_finite_numbers_everywhere():
     session = Session(base.replace(layers=(32, 32, 32)))
     session.advance(200)
     assert session.diverged and np.all(session.history.train_loss > 0)
+
+
+def test_compiled_programs_and_probe_caches_stay_bounded():
+    """A visitor can open any number of shapes through links: the server keeps a bounded number of programs."""
+    import jax
+    import jax.numpy as jnp
+
+    from playground.core.compiled import MAX_SHAPES_PER_PROBE, CompiledCache, bounded, trim_probes
+
+    cache = CompiledCache(max_programs=3)
+    for key in range(5):
+        cache.get(key, lambda key=key: f"program {key}")
+    assert len(cache) == 3 and cache.ready(4) and not cache.ready(0)  # the least recently used went first
+    doubled = bounded(jax.jit(lambda x: 2 * x))
+    for n in range(MAX_SHAPES_PER_PROBE + 2):
+        doubled(jnp.zeros(n + 1))
+    trim_probes()
+    assert doubled._cache_size() == 0
+    np.testing.assert_array_equal(doubled(jnp.ones(3)), 2 * np.ones(3))  # still works: it compiles again

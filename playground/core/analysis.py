@@ -16,6 +16,7 @@ import numpy as np
 from .data import feature_matrix
 from .model import ACTIVATIONS, Arch, layers_of, logits, outputs, params_from_layers, per_example_loss
 from .probes import grid_points
+from .compiled import bounded
 
 
 def _decision_value(arch: Arch, params, inputs):
@@ -28,6 +29,7 @@ def _decision_value(arch: Arch, params, inputs):
 
 # --- saliency -------------------------------------------------------------------------------------------------------
 
+@bounded
 @functools.partial(jax.jit, static_argnames=("arch", "features", "n"))
 def _saliency(arch: Arch, params, features, extent, n: int):
     def value(point):  # (2,) -> scalar
@@ -41,6 +43,7 @@ def saliency_on_grid(arch: Arch, params, features, extent: float, n: int = 60) -
     return np.asarray(_saliency(arch, params, tuple(features), jnp.float32(extent), n))
 
 
+@bounded
 @functools.partial(jax.jit, static_argnames=("arch",))
 def _contributions(arch: Arch, params, inputs):
     grads = jax.grad(lambda x: _decision_value(arch, params, x[None])[0])(inputs)
@@ -65,6 +68,7 @@ def grid_lines(extent: float, lines: int = 9, samples: int = 30) -> np.ndarray:
     return np.concatenate([horizontal, vertical])
 
 
+@bounded
 @functools.partial(jax.jit, static_argnames=("arch", "features"))
 def _hidden_on_points(arch: Arch, params, features, points):
     return outputs(arch, params, feature_matrix(points, features, xp=jnp))
@@ -162,6 +166,7 @@ def filter_normalised_direction(layers, seed: int):
     return direction
 
 
+@bounded
 @functools.partial(jax.jit, static_argnames=("arch",))
 def _loss_surface(arch: Arch, centre, d1, d2, alphas, betas, x, y):
     def loss_at(a, b):

@@ -23,6 +23,7 @@ from .data import feature_matrix
 from .model import Arch, Layer, Layout, forward, head_output, init_layers
 from .probes import grid_points
 from .train import Knobs, Spec, TrainState, fresh_state
+from .compiled import bounded
 
 
 class PaddedSpec(NamedTuple):
@@ -147,6 +148,7 @@ def init_padded_state(spec: PaddedSpec, arch: Arch, init: str, seed: int) -> Tra
     return fresh_state(_as_device(pad_layers(spec, arch, init_layers(arch, init, seed))), spec.optimizer, seed)
 
 
+@bounded
 @functools.partial(jax.jit, static_argnames=("spec", "features", "n", "step"))
 def padded_grid(spec: PaddedSpec, params, layout: Layout, features, extent, n: int, step: int = 1):
     """Every padded layer's output (L, n/step, n/step, W) and the prediction (n*n, n_out) over an n x n grid."""

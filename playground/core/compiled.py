@@ -16,6 +16,8 @@ import time
 from collections.abc import Callable, Hashable
 
 MAX_PROGRAMS = 48
+MAX_SHAPES_PER_PROBE = 32  # per-shape programs a jitted probe may keep before its cache is emptied
+_probes: list = []  # jitted functions whose own per-shape caches `trim_probes` keeps bounded
 
 
 class CompiledCache:
@@ -38,6 +40,7 @@ class CompiledCache:
                 program = compile_program()
                 entry[1] = (program, time.perf_counter() - start)
                 self._evict()
+                trim_probes()
             return entry[1]
 
     def ready(self, key: Hashable) -> bool:
@@ -55,3 +58,17 @@ class CompiledCache:
 
 
 PROGRAMS = CompiledCache()
+
+
+def bounded(jitted):
+    """Register a `jax.jit` function (a probe, called per architecture) so that its per-shape cache stays bounded."""
+    _probes.append(jitted)
+    return jitted
+
+
+def trim_probes():
+    """Empty the cache of any registered probe that holds more than MAX_SHAPES_PER_PROBE shapes. Crude but bounded:
+    the shapes still in use compile again on their next call (about 0.3 s from the persistent cache)."""
+    for jitted in _probes:
+        if getattr(jitted, "_cache_size", lambda: 0)() > MAX_SHAPES_PER_PROBE:
+            jitted.clear_cache()

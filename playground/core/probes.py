@@ -10,6 +10,7 @@ import numpy as np
 
 from .data import feature_matrix
 from .model import Arch, head_output, layers_of, logits, outputs, per_example_loss
+from .compiled import bounded
 
 
 def grid_points(extent, n: int, xp=np):
@@ -19,6 +20,7 @@ def grid_points(extent, n: int, xp=np):
     return xp.stack([gx.ravel(), gy.ravel()], 1)
 
 
+@bounded
 @functools.partial(jax.jit, static_argnames=("arch", "features", "n", "step"))
 def _grid_outputs(arch: Arch, params, features: tuple[str, ...], extent, n: int, step: int = 1):
     x = feature_matrix(grid_points(extent, n, xp=jnp), features, xp=jnp)           # (n*n, F)
@@ -42,6 +44,7 @@ def feature_maps_on_grid(features, extent: float, n: int = 100) -> np.ndarray:
     return feature_matrix(grid_points(extent, n), tuple(features)).reshape(n, n, -1)
 
 
+@bounded
 @functools.partial(jax.jit, static_argnames=("arch",))
 def _loss_grads(arch: Arch, params, x, y):
     return jax.grad(lambda p: per_example_loss(arch.head, logits(arch, p, x), y).mean())(params)
@@ -60,6 +63,7 @@ def weights(params) -> list[tuple[np.ndarray, np.ndarray]]:
     return layers_of(params)
 
 
+@bounded
 @functools.partial(jax.jit, static_argnames=("arch",))
 def _predict(arch: Arch, params, x):
     return head_output(arch.head, logits(arch, params, x))
@@ -88,6 +92,7 @@ def accuracy(arch: Arch, params, x, y) -> float:
     return float((predicted_class(arch, predict(arch, params, x)) == np.asarray(y)).mean())
 
 
+@bounded
 @functools.partial(jax.jit, static_argnames=("arch",))
 def _mean_loss(arch: Arch, params, x, y):
     return per_example_loss(arch.head, logits(arch, params, x), y).mean()

@@ -19,7 +19,7 @@ import numpy as np
 from .bridge import PaddedSpec, pad_layers, padded_grid, unpad_layers
 from .config import MAX_WIDTH, Config
 from .data import make_dataset
-from .compiled import PROGRAMS
+from .compiled import PROGRAMS, bounded
 from .model import Arch, Layer, init_layers, params_from_layers
 from .session import data_arrays
 from .train import History, Knobs, Spec, TrainState, optimizer, train_epochs
@@ -237,6 +237,7 @@ class Sweep:
         return np.asarray(out[: len(self.configs)]).reshape(len(self.configs), n, n, -1)
 
 
+@bounded
 @functools.partial(jax.jit, static_argnames=("spec", "features", "n"))
 def _output_grids(spec: PaddedSpec, params, layouts, features, extent, n: int):
     return jax.vmap(lambda p, layout: padded_grid(spec, p, layout, features, extent, n)[1])(params, layouts)

@@ -186,7 +186,12 @@ def main(argv=None):
     else:
         with streamlit_server() as (url, process):
             row = measure(url, args, [psutil.Process(process.pid)])
-    if args.json:
+    return report(row, args.json)
+
+
+def report(row: dict, as_json: bool) -> dict:
+    """Print `row` as one line of strict JSON or as a table; return it."""
+    if as_json:
         print(json.dumps({k: v for k, v in row.items() if not k.startswith("_")}, allow_nan=False))
     else:
         print_table(row)

@@ -16,7 +16,6 @@ reconnect once (as a browser does after a network blip), and shows from nginx's 
 from __future__ import annotations
 
 import contextlib
-import json
 import re
 import shutil
 import subprocess
@@ -33,8 +32,8 @@ ROOT = Path(__file__).resolve().parent.parent
 NGINX_DIR = Path(__file__).resolve().parent / "nginx"
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from bench_class import ServerMeter, measure, parser_for, print_table  # noqa: E402
-from browser_utils import free_port, streamlit_server  # noqa: E402
+from bench_class import ServerMeter, measure, parser_for, report  # noqa: E402
+from browser_utils import free_port, stop_process, streamlit_server  # noqa: E402
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 
@@ -86,11 +85,7 @@ def nginx_running(conf: Path, listen_port: int, timeout: float = 30.0):
             time.sleep(0.2)
         yield url, process, log_path
     finally:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop_process(process)
 
 
 LOG_LINE = re.compile(r'"(?P<method>\S+) (?P<path>\S+) [^"]*" (?P<status>\d+) \d+ affinity=(?P<affinity>\S+) '
@@ -144,11 +139,7 @@ def main(argv=None):
         row.update(routing(log_path.read_text()))
         row["sessions_stick"] = row["session_restarts"] == 0 and row["browsers_on_two_processes"] == 0
         row["every_process_serves"] = len(row["websockets_per_process"]) == args.replicas
-    if args.json:
-        print(json.dumps({k: v for k, v in row.items() if not k.startswith("_")}, allow_nan=False))
-    else:
-        print_table(row)
-    return row
+    return report(row, args.json)
 
 
 if __name__ == "__main__":

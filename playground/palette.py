@@ -31,10 +31,6 @@ LAYER_HEX = tuple(hex_colour(c) for c in LAYERS)
 NEGATIVE_HEX, NEUTRAL_HEX, POSITIVE_HEX = map(hex_colour, (NEGATIVE, NEUTRAL, POSITIVE))
 
 
-def class_hex(label: int) -> str:
-    return CLASS_HEX[int(label) % len(CLASS_HEX)]
-
-
 def diverging(values: np.ndarray, middle=NEUTRAL) -> np.ndarray:
     """Values in [-1, 1] (clipped) -> (..., 3) float RGB: orange through `middle` to blue."""
     v = np.clip(np.nan_to_num(np.asarray(values, np.float64)), -1.0, 1.0)[..., None]

@@ -39,11 +39,6 @@ def neuron_activations_on_grid(arch: Arch, params, features, extent: float, n: i
     return [np.asarray(h) for h in hidden], np.asarray(out)
 
 
-def feature_maps_on_grid(features, extent: float, n: int = 100) -> np.ndarray:
-    """(n, n, F): each input feature over the plane (fixed; computed once per data set)."""
-    return feature_matrix(grid_points(extent, n), tuple(features)).reshape(n, n, -1)
-
-
 @bounded
 @functools.partial(jax.jit, static_argnames=("arch",))
 def _loss_grads(arch: Arch, params, x, y):

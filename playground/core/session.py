@@ -28,7 +28,7 @@ from .config import Config, fields_with_effect
 from .data import Dataset, feature_matrix, make_dataset
 from .model import Arch, init_params, layers_of, params_from_layers
 from .train import (CAPACITY, Data, History, Knobs, Program, Spec, TrainState, compiled_trainer, data_shapes,
-                    init_state, is_compiled)
+                    fresh_state, init_state, is_compiled)
 
 GRID = 100  # the live view's output map: the grid warmed in the background
 MAP_STEP = 4  # its neuron thumbnails keep every 4th point per side (25 x 25), also warmed
@@ -303,6 +303,16 @@ class Session:
             else:
                 layers[layer][0][row, column] = value
             self._running = Running(self.spec, state._replace(params=params_from_layers(layers)))
+            self._snapshot()
+
+    def set_weights(self, layers):
+        """Start this run again from the given [(W, b)] per weight layer (loaded from a file): epoch 0, history
+        cleared, a fresh optimizer state; the shapes must be this network's."""
+        with self._lock:
+            self.reset()
+            params = params_from_layers(layers)
+            self._running = Running(self.spec, fresh_state(params, self.config.optimizer, self.config.seed))
+            self.snapshots = []
             self._snapshot()
 
     # --- probes of the current network -------------------------------------------------------------------------------

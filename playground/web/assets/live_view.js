@@ -41,6 +41,7 @@ function build(parentElement) {
   v.legend = el("div", "pg-legend", side);
   v.curveCaption = el("div", "pg-caption", side);
   v.curveCanvas = el("canvas", "pg-curve", side);
+  v.perClass = el("div", "pg-perclass", side);
   v.ctx = v.net.getContext("2d");
   v.mapCanvas = document.createElement("canvas");   // the 100 x 100 output map, scaled onto the visible canvas
   v.points = document.createElement("canvas");      // the data points, drawn once per data set and size
@@ -172,6 +173,8 @@ function show(v, frame) {
   addToCurve(v.curve, frame);
   v.curveCaption.style.visibility = paintCurve(v.curveCanvas, v.curve, v.output.width, 70) ? "visible" : "hidden";
   v.status.textContent = statusText(v.spec, frame);
+  if (frame.per_class !== undefined) paintPerClass(v.perClass, frame.per_class);
+  else if (v.spec.classes === 0 && v.perClass.style.display !== "none") paintPerClass(v.perClass, null);
   window.__pgPaints = (window.__pgPaints || 0) + 1;   // read by the browser tests and the benchmark
   v.root.dataset.paints = String(window.__pgPaints);
   v.root.dataset.epoch = String(frame.epoch);
@@ -196,6 +199,7 @@ function statusText(spec, frame) {
   if (frame.train_loss !== undefined) {
     text += ` · train loss ${f(frame.train_loss)} · test loss ${f(frame.test_loss)}`;
     if (spec.classes > 0 && frame.accuracy !== null) text += ` · test accuracy ${(100 * frame.accuracy).toFixed(1)}%`;
+    if (frame.rate !== undefined) text += ` · rate ${frame.rate}`;
   }
   return text;
 }
@@ -248,4 +252,33 @@ function legendHtml(spec) {
   const [low, high] = spec.classes === 0 ? ["\u22121", "+1"] : ["class 0", "class 1"];
   return `<span>${low}</span><span class="bar" style="background:linear-gradient(to right, rgb(${NEG}), ` +
     `rgb(${MID}), rgb(${POS}))"></span><span>${high}</span>`;
+}
+
+// --- the per-class view beside the loss: test accuracy of each class and the confusion matrix ---------------------------
+// A class far below the overall accuracy (`lagging`, chosen by the server) is marked: imbalance hides it otherwise.
+
+function paintPerClass(box, view) {
+  box.replaceChildren();
+  if (!view) { box.style.display = "none"; return; }
+  box.style.display = "";
+  el("div", "pg-heading", box, "PER CLASS (TEST)");
+  const table = el("table", "pg-confusion", box);
+  const head = el("tr", "", table);
+  el("th", "", head, "true \u2193 / predicted \u2192");
+  view.matrix.forEach((_, c) => el("th", "", head, String(c)));
+  el("th", "", head, "accuracy");
+  view.matrix.forEach((row, c) => {
+    const tr = el("tr", view.lagging.includes(c) ? "pg-lagging" : "", table);
+    const name = el("th", "", tr);
+    const swatch = el("span", "pg-swatch", name);
+    swatch.style.background = `rgb(${CLASS_COLOURS[c % CLASS_COLOURS.length].join(",")})`;
+    el("span", "", name, ` class ${c}`);
+    row.forEach((count, p) => el("td", p === c ? "pg-diag" : "", tr, String(count)));
+    const a = view.accuracy[c];
+    el("td", "pg-acc", tr, a === null ? "–" : `${(100 * a).toFixed(0)}%`);
+  });
+  if (view.lagging.length) {
+    el("div", "pg-lag-note", box, `class ${view.lagging.join(", ")} far below the overall ` +
+       `${(100 * view.overall).toFixed(0)}%`);
+  }
 }

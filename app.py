@@ -31,8 +31,8 @@ with playground:
     with live:
         ui.divergence_notice()
         ui.live_view_fragment()  # the browser plays; this trains as it asks
-    ui.loss_chart()
-    export_panel.export_panel()     # config, link, weights, PNG, GIF, script; open weights
+    export_panel.export_panel()     # config, link, weights, PNG, GIF, script; open weights (before the loss chart,
+    ui.loss_chart()                 # which is drawn only once an epoch ran: an expander after it would re-open closed)
     inside_panels.inside_panels()   # gradients, layer spaces, saliency, statistics, landscape, replay
 if lab.open:
     with lab:

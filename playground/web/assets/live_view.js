@@ -27,7 +27,9 @@ function build(parentElement) {
   SPEEDS.forEach(s => { const o = el("option", "", v.speedSelect, `${s} epoch${s > 1 ? "s" : ""}/frame`); o.value = s; });
   v.status = el("div", "pg-status", bar, "Epoch 0");
   const main = el("div", "pg-main", root);
-  v.data = el("div", "pg-data", main);
+  const left = el("div", "pg-left", main);   // the data sets, and below them the per-class view
+  v.data = el("div", "pg-data", left);
+  v.perClass = el("div", "pg-perclass", left);
   const wrap = el("div", "pg-netwrap", main);
   v.netBack = el("canvas", "pg-network-back", wrap);   // the input column, painted once per layout
   v.net = el("canvas", "pg-network", wrap);
@@ -39,9 +41,9 @@ function build(parentElement) {
   el("div", "pg-heading", side, "OUTPUT");
   v.output = el("canvas", "pg-output", side);
   v.legend = el("div", "pg-legend", side);
+  v.rateLine = el("div", "pg-rate", side);
   v.curveCaption = el("div", "pg-caption", side);
   v.curveCanvas = el("canvas", "pg-curve", side);
-  v.perClass = el("div", "pg-perclass", side);
   v.ctx = v.net.getContext("2d");
   v.mapCanvas = document.createElement("canvas");   // the 100 x 100 output map, scaled onto the visible canvas
   v.points = document.createElement("canvas");      // the data points, drawn once per data set and size
@@ -173,6 +175,10 @@ function show(v, frame) {
   addToCurve(v.curve, frame);
   v.curveCaption.style.visibility = paintCurve(v.curveCanvas, v.curve, v.output.width, 70) ? "visible" : "hidden";
   v.status.textContent = statusText(v.spec, frame);
+  if (frame.rate !== undefined) {   // text changed only when the rate does: a constant rate costs no layout
+    const rate = `learning rate now ${frame.rate}`;
+    if (v.rateLine.textContent !== rate) v.rateLine.textContent = rate;
+  }
   if (frame.per_class !== undefined) paintPerClass(v.perClass, frame.per_class);
   else if (v.spec.classes === 0 && v.perClass.style.display !== "none") paintPerClass(v.perClass, null);
   window.__pgPaints = (window.__pgPaints || 0) + 1;   // read by the browser tests and the benchmark
@@ -199,7 +205,6 @@ function statusText(spec, frame) {
   if (frame.train_loss !== undefined) {
     text += ` · train loss ${f(frame.train_loss)} · test loss ${f(frame.test_loss)}`;
     if (spec.classes > 0 && frame.accuracy !== null) text += ` · test accuracy ${(100 * frame.accuracy).toFixed(1)}%`;
-    if (frame.rate !== undefined) text += ` · rate ${frame.rate}`;
   }
   return text;
 }
@@ -222,7 +227,7 @@ function layout(v) {
   const thumbs = ALL_FEATURES.length + spec.sizes.slice(1, -1).reduce((a, b) => a + b, 0);
   v.atlasImage = imageFor(v.atlas, Math.max(1, thumbs) * THUMB, THUMB);
   paintInputThumbs(v);
-  const netWidth = Math.max(360, width - size - v.data.offsetWidth - 60);
+  const netWidth = Math.max(360, width - size - v.data.parentElement.offsetWidth - 60);
   v.net.width = netWidth; v.net.height = Math.max(300, size + 110);
   v.netBack.width = v.net.width; v.netBack.height = v.net.height;
   v.g = networkLayout(spec, v.net.width, v.net.height);
@@ -264,21 +269,21 @@ function paintPerClass(box, view) {
   el("div", "pg-heading", box, "PER CLASS (TEST)");
   const table = el("table", "pg-confusion", box);
   const head = el("tr", "", table);
-  el("th", "", head, "true \u2193 / predicted \u2192");
+  el("th", "", head, "true\\pred.");
   view.matrix.forEach((_, c) => el("th", "", head, String(c)));
-  el("th", "", head, "accuracy");
+  el("th", "", head, "acc.");
   view.matrix.forEach((row, c) => {
     const tr = el("tr", view.lagging.includes(c) ? "pg-lagging" : "", table);
     const name = el("th", "", tr);
     const swatch = el("span", "pg-swatch", name);
     swatch.style.background = `rgb(${CLASS_COLOURS[c % CLASS_COLOURS.length].join(",")})`;
-    el("span", "", name, ` class ${c}`);
+    el("span", "", name, ` ${c}`);
     row.forEach((count, p) => el("td", p === c ? "pg-diag" : "", tr, String(count)));
     const a = view.accuracy[c];
     el("td", "pg-acc", tr, a === null ? "–" : `${(100 * a).toFixed(0)}%`);
   });
   if (view.lagging.length) {
     el("div", "pg-lag-note", box, `class ${view.lagging.join(", ")} far below the overall ` +
-       `${(100 * view.overall).toFixed(0)}%`);
+       `${(100 * view.overall).toFixed(0)}%: the accuracy hides it`);
   }
 }

@@ -6,6 +6,8 @@ network's shape) is a `ConfigError` naming the flag, so the CLI refuses it like 
 
 from __future__ import annotations
 
+import os
+
 from .core.config import ConfigError, from_strings
 
 
@@ -56,7 +58,7 @@ def write(session, loaded, weights_path: str | None, code_path: str | None) -> d
         written["saved_weights"] = weights_path
     if code_path is not None:
         config = session.config
-        script = standalone_script(config, session.dataset, initial=loaded, name=code_path.rsplit("/", 1)[-1])
+        script = standalone_script(config, session.dataset, initial=loaded, name=os.path.basename(code_path))
         _write(code_path, "export_code", script.encode())
         written["exported_code"] = code_path
     return written

@@ -50,7 +50,7 @@ SCHEDULE_CODE = {  # schedule.optax_schedule written out
 TEMPLATE = '''"""Rebuilds and trains one network of the neural-network playground with JAX and optax alone.
 
 Settings (the playground's link or CLI flags): {settings}
-The data points are written out below; the initial weights are drawn from the seed. Run: python {name} [epochs]
+The data points are written out below; {start_note}. Run: python {name} [epochs]
 It prints one JSON line: the final train and test loss (and accuracy for classification).
 """
 
@@ -224,4 +224,6 @@ def standalone_script(config: Config, dataset: Dataset, initial=None, name: str 
         points_test=_values(dataset.points_test, float), y_test=_values(dataset.y_test, y_kind), y_dtype=y_dtype,
         features=", ".join(FEATURE_CODE[f] for f in config.features), init_code=INIT_CODE[config.init],
         loss_code=LOSS_CODE[arch.head], optimizer_code=OPTIMIZER_CODE[config.optimizer],
+        start_note="the initial weights are drawn from the seed" if initial is None else
+        "training starts from the weights written out in INITIAL (loaded, not drawn)",
         initial=None if initial is None else [(_values(w, float), _values(b, float)) for w, b in initial])

@@ -102,7 +102,7 @@ def export_panel():
     s = st.session_state
     session = s.session
     with st.expander("Save and export", expanded=False):
-        st.caption("The link that opens this setup (the address bar holds it too):")
+        st.markdown("The link that opens this setup (the address bar holds it too):")  # fixed text only
         st.code((st.context.url or "").split("?")[0] + link_query(session.config), language=None, wrap_lines=True)
         downloads = _downloads(session, s.get("loaded_weights"), s.show_test, s.discretize)
         for column, (label, (make, name, mime, help_text)) in zip(st.columns(len(downloads)), downloads.items()):

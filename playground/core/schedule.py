@@ -39,7 +39,7 @@ def optax_schedule(name: str, epochs: int):
 @functools.lru_cache(maxsize=32)
 def multipliers(name: str, epochs: int) -> np.ndarray:
     """(MAX_SCHEDULE_EPOCHS + 1,) float32: entry e multiplies the learning rate of the epoch that starts after e
-    completed epochs; from `epochs` on, the final value. Read-only (shared by every caller)."""
+    completed epochs; from `epochs` on, the final value. Read-only (one cached table for every caller)."""
     steps = np.minimum(np.arange(MAX_SCHEDULE_EPOCHS + 1), epochs)
     table = np.asarray(optax_schedule(name, epochs)(steps), np.float32)
     table = np.broadcast_to(table, steps.shape).copy()  # the constant schedule returns one number

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from playground.web import inside_panels, lab_page
+from playground.web import export_panel, inside_panels, lab_page
 from playground.web import playground_page as ui
 
 st.set_page_config(page_title="Neural network playground", layout="wide")
@@ -21,6 +21,7 @@ with playground:
         ui.features_panel()
     with network:
         ui.network_panel()
+        export_panel.schedule_widgets()   # learning-rate schedule: a knob, like the rate
 
     config, problem = ui.config_from_widgets()
     if problem:
@@ -30,7 +31,8 @@ with playground:
     with live:
         ui.divergence_notice()
         ui.live_view_fragment()  # the browser plays; this trains as it asks
-    ui.loss_chart()
+    export_panel.export_panel()     # config, link, weights, PNG, GIF, script; open weights (before the loss chart,
+    ui.loss_chart()                 # which is drawn only once an epoch ran: an expander after it would re-open closed)
     inside_panels.inside_panels()   # gradients, layer spaces, saliency, statistics, landscape, replay
 if lab.open:
     with lab:

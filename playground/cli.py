@@ -10,6 +10,7 @@ import math
 import sys
 import time
 
+from . import cli_exports as exports
 from .core.config import FIELDS, MAX_NETWORKS, MAX_POINT_EPOCHS, ConfigError, from_strings, parse_list
 
 
@@ -24,6 +25,11 @@ def _parser() -> argparse.ArgumentParser:
         train.add_argument("--" + name.replace("_", "-"), dest=name, metavar="VALUE",
                            help=f"{f.metadata['help']}{choices}; default {shown!s}")
     train.add_argument("--json", action="store_true", help="print one line of strict JSON")
+    train.add_argument("--save-weights", metavar="PATH", help="write the trained weights with their config (msgpack)")
+    train.add_argument("--load-weights", metavar="PATH", help="start from a weights file: its config, then any flags "
+                       "given (which must keep its network's shape)")
+    train.add_argument("--export-code", metavar="PATH", help="write a standalone script (JAX and optax only) that "
+                       "rebuilds this data and network and trains it")
     sweep = commands.add_parser("sweep", help="train a depth x width (x activation) grid of networks together")
     for name, f in FIELDS.items():
         if name not in ("layers", "activation", "dropout", "freeze"):
@@ -65,10 +71,12 @@ def train_command(args) -> int:
     enable_compilation_cache()
     values = {name: getattr(args, name) for name in FIELDS if getattr(args, name) is not None}
     try:
-        config = from_strings(values)
+        config, loaded = exports.start(values, args.load_weights)
     except ConfigError as err:
         return _refuse(err)
     session = Session(config)
+    if loaded is not None:
+        session.set_weights(loaded)
     _, compile_seconds = compiled_trainer(session.spec, data_shapes(session.data))
     start = time.perf_counter()
     while session.epoch < config.epochs and not session.diverged:
@@ -99,6 +107,10 @@ def train_command(args) -> int:
             result["train_accuracy"] = accuracy(arch, p, d.x_train, d.y_train)
             result["test_accuracy"] = accuracy(arch, p, d.x_test, d.y_test)
     result = {k: ([_finite(x) for x in v] if isinstance(v, list) else _finite(v)) for k, v in result.items()}
+    try:
+        result |= exports.write(session, loaded, args.save_weights, args.export_code)
+    except ConfigError as err:
+        return _refuse(err)
     if args.json:
         print(json.dumps(result, allow_nan=False))
         return 0

@@ -179,7 +179,8 @@ BASE = Config(dataset="spiral")
 CHANGES = {"dataset": "xor", "classes": 3, "points": 200, "noise": 0.1, "train_ratio": 0.6, "second_class_share": 0.3,
            "data_seed": 1, "features": ("x1",), "layers": (3,), "activation": ("relu",), "dropout": (0.1,),
            "init": "he", "output": "tanh_mse", "optimizer": "adam", "learning_rate": 0.1, "batch_size": 20,
-           "regularization": "l2", "regularization_rate": 0.01, "freeze": (1,), "seed": 1, "epochs": 10}
+           "regularization": "l2", "regularization_rate": 0.01, "freeze": (1,), "seed": 1, "epochs": 10,
+           "schedule": "cosine", "schedule_epochs": 200}
 
 
 def test_every_field_declares_its_effect_and_widget():
@@ -212,7 +213,8 @@ def test_the_pages_widget_groups_come_from_the_fields():
     from playground.web.playground_page import HELD_FIELDS, WIDGET_FIELDS
 
     assert set(WIDGET_FIELDS) == {"dataset", "classes", "noise", "train_ratio", "second_class_share", "init", "output",
-                                  "optimizer", "learning_rate", "batch_size", "regularization", "regularization_rate"}
+                                  "optimizer", "learning_rate", "batch_size", "regularization", "regularization_rate",
+                                  "schedule", "schedule_epochs"}
     assert set(HELD_FIELDS) == {"points", "data_seed", "freeze", "seed", "epochs"}
     assembled = set(FIELDS) - set(WIDGET_FIELDS) - set(HELD_FIELDS)
     assert assembled == {"features", "layers", "activation", "dropout"}

@@ -18,7 +18,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from .config import ACTIVATION_NAMES, MAX_LAYERS, MAX_WIDTH
+from .config import ACTIVATION_NAMES, MAX_LAYERS, MAX_SCHEDULE_EPOCHS, MAX_WIDTH
 from .data import feature_matrix
 from .model import Arch, Layer, Layout, forward, head_output, init_layers
 from .probes import grid_points
@@ -67,7 +67,7 @@ class PaddedSpec(NamedTuple):
         f32 = lambda *shape: jax.ShapeDtypeStruct(shape, jnp.float32)  # noqa: E731
         L, W = self.depth, self.width
         layout = Layout(f32(L), f32(L, W), jax.ShapeDtypeStruct((L,), jnp.int32), f32(L))
-        return Knobs(f32(), f32(), f32(), f32(L + 1), layout)
+        return Knobs(f32(), f32(), f32(), f32(L + 1), layout, f32(MAX_SCHEDULE_EPOCHS + 1))
 
     def layout(self, arch: Arch) -> Layout:
         """The architecture as arrays (dtypes settled in numpy: a device conversion compiles per new shape)."""

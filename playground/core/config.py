@@ -23,6 +23,8 @@ ACTIVATION_NAMES = ("relu", "tanh", "sigmoid", "linear", "leaky_relu", "elu", "g
 INIT_NAMES = ("glorot", "he", "lecun", "uniform", "zeros", "large")
 OPTIMIZER_NAMES = ("sgd", "momentum", "nesterov", "adam", "adamw", "rmsprop", "adagrad")
 REGULARIZATION_NAMES = ("none", "l1", "l2")
+SCHEDULE_NAMES = ("constant", "step", "cosine", "warmup_cosine")  # learning-rate schedules (core/schedule.py)
+MAX_SCHEDULE_EPOCHS = 10_000  # the longest schedule: its per-epoch table is a traced knob of this length + 1
 OUTPUT_NAMES = ("default", "tanh_mse")
 MAX_LAYERS, MAX_WIDTH = 10, 32
 MAX_NETWORKS = 96  # most networks one sweep trains together: a bigger one takes minutes per hundred epochs
@@ -90,6 +92,11 @@ class Config:
     # training
     optimizer: str = _opt("sgd", "optimizer", "optimizer", "select", choices=OPTIMIZER_NAMES)
     learning_rate: float = _opt(0.03, "learning rate", "knob", "select_slider", bounds=(1e-5, 10.0))
+    schedule: str = _opt("constant", "learning-rate schedule: constant; step (halved every quarter of the schedule "
+                         "length); cosine (down to 0); warmup_cosine (up over its first tenth, then cosine)", "knob",
+                         "select", choices=SCHEDULE_NAMES)
+    schedule_epochs: int = _opt(1000, "schedule length in epochs: the rate stays at its final value afterwards",
+                                "knob", "select_slider", bounds=(10, MAX_SCHEDULE_EPOCHS))
     batch_size: int = _opt(10, "batch size; at least the training set size means full batch", "optimizer",
                            "select_slider", bounds=(1, 2000))
     regularization: str = _opt("none", "penalty on weights (not biases)", "knob", "select",

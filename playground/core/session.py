@@ -28,7 +28,7 @@ from .config import Config, fields_with_effect
 from .data import Dataset, feature_matrix, make_dataset
 from .model import Arch, layers_of, params_from_layers
 from .train import (CAPACITY, Data, History, Knobs, Program, Spec, TrainState, compiled_trainer, data_shapes,
-                    init_state, is_compiled)
+                    fresh_state, init_state, is_compiled)
 
 GRID = 100  # the default grid of `Session.grid` (points per side)
 SNAPSHOTS = 400  # weights kept for replay
@@ -317,6 +317,16 @@ class Session:
             else:
                 layers[layer][0][row, column] = value
             self._running = Running(self.spec, state._replace(params=params_from_layers(layers)))
+            self._snapshot()
+
+    def set_weights(self, layers):
+        """Start this run again from the given [(W, b)] per weight layer (loaded from a file): epoch 0, history
+        cleared, a fresh optimizer state; the shapes must be this network's."""
+        with self._lock:
+            self.reset()
+            params = params_from_layers(layers)
+            self._running = Running(self.spec, fresh_state(params, self.config.optimizer, self.config.seed))
+            self.snapshots = []
             self._snapshot()
 
     # --- probes of the current network -------------------------------------------------------------------------------

@@ -18,8 +18,9 @@ import numpy as np
 import optax
 
 from .compiled import PROGRAMS
-from .config import Config
+from .config import MAX_SCHEDULE_EPOCHS, Config
 from .model import Arch, Layer, init_params, logits, per_example_correct, per_example_loss
+from .schedule import multipliers
 
 OPTIMIZERS = {
     "sgd": optax.sgd,
@@ -91,7 +92,7 @@ class Spec(NamedTuple):
 
     def knobs_struct(self) -> "Knobs":
         f32 = lambda *shape: jax.ShapeDtypeStruct(shape, jnp.float32)  # noqa: E731
-        return Knobs(f32(), f32(), f32(), f32(len(self.arch.widths) + 1))
+        return Knobs(f32(), f32(), f32(), f32(len(self.arch.widths) + 1), schedule=f32(MAX_SCHEDULE_EPOCHS + 1))
 
 
 def fresh_state(params, optimizer_name: str, seed: int) -> "TrainState":
@@ -107,6 +108,7 @@ class Knobs(NamedTuple):
     l2: jax.Array             # ()
     trainable: jax.Array      # (n_weight_layers,) 1.0 = trained, 0.0 = frozen
     layout: object = None     # the padded network's traced architecture (model.Layout); None for exact networks
+    schedule: jax.Array = None  # (MAX_SCHEDULE_EPOCHS + 1,) learning-rate multiplier per epoch (core/schedule.py)
 
     @classmethod
     def from_config(cls, c: Config) -> "Knobs":
@@ -115,7 +117,8 @@ class Knobs(NamedTuple):
         trainable[[k - 1 for k in c.freeze]] = 0.0
         f32 = lambda v: jnp.asarray(np.float32(v))  # noqa: E731  (converted on the host: nothing to compile)
         return cls(f32(c.learning_rate), f32(rate if c.regularization == "l1" else 0.0),
-                   f32(rate if c.regularization == "l2" else 0.0), jnp.asarray(trainable))
+                   f32(rate if c.regularization == "l2" else 0.0), jnp.asarray(trainable),
+                   schedule=jnp.asarray(multipliers(c.schedule, c.schedule_epochs)))
 
 
 class Data(NamedTuple):
@@ -199,7 +202,9 @@ def _one_epoch(spec: Spec, state: TrainState, batches, knobs: Knobs):
         return (optax.apply_updates(params, updates), opt_state, b + 1), None
 
     opt_state = state.opt_state
-    opt_state.hyperparams["learning_rate"] = knobs.learning_rate
+    # The schedule's multiplier for this epoch (the table is traced: neither slider nor schedule recompiles).
+    scale = knobs.schedule[jnp.minimum(state.epoch, knobs.schedule.shape[-1] - 1)]
+    opt_state.hyperparams["learning_rate"] = knobs.learning_rate * scale
     (params, opt_state, _), _ = jax.lax.scan(step, (state.params, opt_state, 0), batches)
     return state._replace(params=params, opt_state=opt_state, epoch=state.epoch + 1)
 

@@ -57,7 +57,7 @@ from ..core.config import (
 from ..core.session import Session
 from ..core.train import enable_compilation_cache
 from ..figures import curves as figures
-from . import components, live_view
+from . import components, live_view, per_class
 from .live_player import SPEEDS, LivePlayer
 
 enable_compilation_cache()  # once per server process (module import): repeat shapes load from disk in ~0.3 s
@@ -337,7 +337,7 @@ def _live_frame():
     s = st.session_state
     session, wanted = s.session, control()
     static = live_view.static_part(session, s.show_test, s.discretize, PROBLEMS[s.problem])
-    message = s.player.serve(session, wanted, static)
+    message = per_class.annotate(s.player.serve(session, wanted, static), session)  # rate, per-class view
     playing = message[0]["playing"]
     if wanted.get("speed") in SPEEDS:
         s.speed = wanted["speed"]

@@ -27,7 +27,9 @@ function build(parentElement) {
   SPEEDS.forEach(s => { const o = el("option", "", v.speedSelect, `${s} epoch${s > 1 ? "s" : ""}/frame`); o.value = s; });
   v.status = el("div", "pg-status", bar, "Epoch 0");
   const main = el("div", "pg-main", root);
-  v.data = el("div", "pg-data", main);
+  const left = el("div", "pg-left", main);   // the data sets, and below them the per-class view
+  v.data = el("div", "pg-data", left);
+  v.perClass = el("div", "pg-perclass", left);
   const wrap = el("div", "pg-netwrap", main);
   v.netBack = el("canvas", "pg-network-back", wrap);   // the input column, painted once per layout
   v.net = el("canvas", "pg-network", wrap);
@@ -39,6 +41,7 @@ function build(parentElement) {
   el("div", "pg-heading", side, "OUTPUT");
   v.output = el("canvas", "pg-output", side);
   v.legend = el("div", "pg-legend", side);
+  v.rateLine = el("div", "pg-rate", side);
   v.curveCaption = el("div", "pg-caption", side);
   v.curveCanvas = el("canvas", "pg-curve", side);
   v.ctx = v.net.getContext("2d");
@@ -172,6 +175,12 @@ function show(v, frame) {
   addToCurve(v.curve, frame);
   v.curveCaption.style.visibility = paintCurve(v.curveCanvas, v.curve, v.output.width, 70) ? "visible" : "hidden";
   v.status.textContent = statusText(v.spec, frame);
+  if (frame.rate !== undefined) {   // text changed only when the rate does: a constant rate costs no layout
+    const rate = `learning rate now ${frame.rate}`;
+    if (v.rateLine.textContent !== rate) v.rateLine.textContent = rate;
+  }
+  if (frame.per_class !== undefined) paintPerClass(v.perClass, frame.per_class);
+  else if (v.spec.classes === 0 && v.perClass.style.display !== "none") paintPerClass(v.perClass, null);
   window.__pgPaints = (window.__pgPaints || 0) + 1;   // read by the browser tests and the benchmark
   v.root.dataset.paints = String(window.__pgPaints);
   v.root.dataset.epoch = String(frame.epoch);
@@ -218,7 +227,7 @@ function layout(v) {
   const thumbs = ALL_FEATURES.length + spec.sizes.slice(1, -1).reduce((a, b) => a + b, 0);
   v.atlasImage = imageFor(v.atlas, Math.max(1, thumbs) * THUMB, THUMB);
   paintInputThumbs(v);
-  const netWidth = Math.max(360, width - size - v.data.offsetWidth - 60);
+  const netWidth = Math.max(360, width - size - v.data.parentElement.offsetWidth - 60);
   v.net.width = netWidth; v.net.height = Math.max(300, size + 110);
   v.netBack.width = v.net.width; v.netBack.height = v.net.height;
   v.g = networkLayout(spec, v.net.width, v.net.height);
@@ -248,4 +257,33 @@ function legendHtml(spec) {
   const [low, high] = spec.classes === 0 ? ["\u22121", "+1"] : ["class 0", "class 1"];
   return `<span>${low}</span><span class="bar" style="background:linear-gradient(to right, rgb(${NEG}), ` +
     `rgb(${MID}), rgb(${POS}))"></span><span>${high}</span>`;
+}
+
+// --- the per-class view beside the loss: test accuracy of each class and the confusion matrix ---------------------------
+// A class far below the overall accuracy (`lagging`, chosen by the server) is marked: imbalance hides it otherwise.
+
+function paintPerClass(box, view) {
+  box.replaceChildren();
+  if (!view) { box.style.display = "none"; return; }
+  box.style.display = "";
+  el("div", "pg-heading", box, "PER CLASS (TEST)");
+  const table = el("table", "pg-confusion", box);
+  const head = el("tr", "", table);
+  el("th", "", head, "true\\pred.");
+  view.matrix.forEach((_, c) => el("th", "", head, String(c)));
+  el("th", "", head, "acc.");
+  view.matrix.forEach((row, c) => {
+    const tr = el("tr", view.lagging.includes(c) ? "pg-lagging" : "", table);
+    const name = el("th", "", tr);
+    const swatch = el("span", "pg-swatch", name);
+    swatch.style.background = `rgb(${CLASS_COLOURS[c % CLASS_COLOURS.length].join(",")})`;
+    el("span", "", name, ` ${c}`);
+    row.forEach((count, p) => el("td", p === c ? "pg-diag" : "", tr, String(count)));
+    const a = view.accuracy[c];
+    el("td", "pg-acc", tr, a === null ? "–" : `${(100 * a).toFixed(0)}%`);
+  });
+  if (view.lagging.length) {
+    el("div", "pg-lag-note", box, `class ${view.lagging.join(", ")} far below the overall ` +
+       `${(100 * view.overall).toFixed(0)}%: the accuracy hides it`);
+  }
 }

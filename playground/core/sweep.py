@@ -19,6 +19,7 @@ import numpy as np
 from .bridge import PaddedSpec, pad_layers, padded_grid, unpad_layers
 from .config import MAX_WIDTH, Config
 from .data import make_dataset
+from .userdata import UserData
 from .compiled import PROGRAMS, bounded
 from .model import Arch, Layer, init_layers, params_from_layers
 from .session import data_arrays
@@ -107,10 +108,12 @@ def _vmapped(spec: PaddedSpec, capacity: int):
 class Sweep:
     """Networks that differ only in architecture, init, seed, learning rate or regularization, trained in lockstep."""
 
-    def __init__(self, configs: list[Config], threads: int | None = None, capacity: int = 100):
+    def __init__(self, configs: list[Config], threads: int | None = None, capacity: int = 100,
+                 upload: UserData | None = None):
+        """`upload`: the points of a CSV file, when the configs' source is "file"."""
         base = configs[0]
         self.configs = configs
-        self.dataset = make_dataset(base)
+        self.dataset = make_dataset(base, upload)
         self.data = data_arrays(base, self.dataset)
         specs = [Spec.from_config(c, self.dataset.n_train) for c in configs]
         if len({(s.optimizer, s.batch_size, s.arch.head, s.arch.n_in) for s in specs}) != 1 or any(

@@ -11,8 +11,8 @@ import pytest
 from playground.core.config import Config, ConfigError, from_query, parse_value, to_link, to_strings
 from playground.core.data import make_dataset
 from playground.core.session import Session
-from playground.core.userdata import (MAX_DRAWN, DataError, UserData, config_for_upload, decode_drawn, encode_drawn,
-                                      max_drawn_chars, parse_csv)
+from playground.core.userdata import (MAX_DRAWN, DataError, UserData, config_for_upload, decode_drawn, edit_drawn,
+                                      encode_drawn, max_drawn_chars, parse_csv)
 
 GOOD = b"x1,x2,label\n" + b"".join(f"{i % 7 - 3},{i % 5 - 2}.5,{i % 3}\n".encode() for i in range(30))
 
@@ -235,3 +235,21 @@ def test_cli_refuses_a_bad_file_in_one_line(tmp_path, command):
         out = run_cli(command, "--data", *args, "--json")
         assert out.returncode == 2 and out.stdout == ""
         assert out.stderr.count("\n") == 1 and all(w in out.stderr for w in words), out.stderr
+
+
+def test_drawing_adds_erases_and_stops_at_the_cap():
+    text, refused = edit_drawn("", "classification", add=[[1, 1], [2, 2], [-3, 0]], label=1)
+    text, refused = edit_drawn(text, "classification", add=[[0, -4]], label=0)
+    d = decode_drawn(text)
+    assert refused == 0 and d.labels.tolist() == [1, 1, 1, 0] and d.points[3].tolist() == [0, -4]
+    text, _ = edit_drawn(text, "classification", erase=[[1.2, 1.1], [9, 9]], radius=0.5)
+    assert decode_drawn(text).points.tolist() == [[2, 2], [-3, 0], [0, -4]]
+    values, _ = edit_drawn(text, "regression", add=[[1, 1]], label=-0.4)  # the other problem: a fresh set
+    assert decode_drawn(values).labels.tolist() == [pytest.approx(-0.4)]
+    full, refused = edit_drawn("", "classification", add=np.zeros((MAX_DRAWN + 7, 2)))
+    assert refused == 7 and len(decode_drawn(full).labels) == MAX_DRAWN
+
+
+def test_a_link_cannot_claim_an_uploaded_file():
+    config, notes = from_query({"source": ["file"]})
+    assert config.source == "generated" and "cannot carry an uploaded file" in notes[0]

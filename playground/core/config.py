@@ -221,11 +221,13 @@ def _check_drawn(c: Config):
         drawn = decode_drawn(c.drawn)
     except DataError as err:
         raise ConfigError("drawn", str(err)) from None
+    if c.source != "drawn":
+        return  # kept for going back to them: checked against the problem and classes when they are used
     if drawn.problem != c.problem:
         raise ConfigError("drawn", f"these points are for {drawn.problem}, the data set {c.dataset} for {c.problem}")
     if len(drawn.labels) and drawn.problem == "classification" and drawn.labels.max() >= c.classes:
         raise ConfigError("drawn", f"a point of class {drawn.labels.max()} with {c.classes} classes")
-    if c.source == "drawn" and len(drawn.labels) < 2:
+    if len(drawn.labels) < 2:
         raise ConfigError("source", "'drawn' needs at least two drawn points (one to train on, one to test)")
 
 
@@ -341,6 +343,8 @@ def from_query(query: dict[str, list[str]], base: Config | None = None) -> tuple
             notes.append(f"{shown(name)} is given {len(texts)} times in the link (using the default)")
         elif name in FIELDS and FIELDS[name].metadata["effect"] == "run":
             notes.append(f"ignored {name}: it only sets how long the command line trains")
+        elif name == "source" and texts[0] == "file":
+            notes.append("ignored source=file: a link cannot carry an uploaded file (using the generated data)")
         else:
             values[name] = texts[0]
     config, more = from_strings_lenient(values, base)

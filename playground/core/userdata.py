@@ -198,6 +198,25 @@ def decode_drawn(text: str) -> UserData:
     return UserData(points, values[:, 2].astype(np.int32), "classification")
 
 
+def edit_drawn(text: str, problem: str, add=(), label: float = 0, erase=(), radius: float = 0.0) -> tuple[str, int]:
+    """The drawn set `text` with the points within `radius` of an `erase` point removed and the `add` points (of class
+    or value `label`) appended, as (text, how many added points did not fit under MAX_DRAWN). A set drawn for the
+    other problem is started afresh."""
+    old = decode_drawn(text) if text else None
+    points = old.points if old is not None and old.problem == problem else np.zeros((0, 2), np.float32)
+    labels = old.labels if old is not None and old.problem == problem else np.zeros(0)
+    erase = np.asarray(erase, np.float64).reshape(-1, 2)
+    if len(erase) and len(points):
+        near = np.linalg.norm(points[:, None, :] - erase[None, :, :], axis=2).min(1) <= radius
+        points, labels = points[~near], labels[~near]
+    add = np.asarray(add, np.float64).reshape(-1, 2)
+    room = max(0, MAX_DRAWN - len(labels))
+    kept = add[:room]
+    points = np.concatenate([points, kept])
+    labels = np.concatenate([labels, np.full(len(kept), label, np.float64)])
+    return encode_drawn(points, labels, problem), len(add) - len(kept)
+
+
 def max_drawn_chars() -> int:
     """Length of the longest `drawn` text: the kind byte and MAX_DRAWN points, in base64 without padding."""
     return -(-(1 + 6 * MAX_DRAWN) * 4 // 3)

@@ -29,40 +29,41 @@ def _number(x) -> bool:
     return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
 
 
-def _stroke_label(s, draw: dict):
+def _stroke_label(state, draw: dict):
     """The class (0 to classes - 1) or value (-1 to 1) of the points added, or None if the browser sent nonsense."""
     label = draw.get("label")
     if not _number(label):
         return None
-    if s.problem == "regression":
+    if state["problem"] == "regression":
         return max(-1.0, min(1.0, float(label)))
-    return int(label) if label == int(label) and 0 <= label < s.classes else None
+    return int(label) if label == int(label) and 0 <= label < state["classes"] else None
 
 
 def _points_in(text: str) -> int:
     return len(decode_drawn(text).labels) if text else 0
 
 
-def draw_values(draw) -> dict | None:
-    """The widget values a `draw` trigger asks for (see assets/live_draw.js), or None to ignore it."""
-    s = st.session_state
+def draw_values(state, draw) -> dict | None:
+    """The widget values a `draw` trigger asks for (see assets/live_draw.js), or None to ignore it. `state` is the
+    session state (item access only, so that tests can pass a dict); sets its `draw_note` when points did not fit."""
     if not isinstance(draw, dict):
         return None
+    source = state["source"]
     if draw.get("clear"):
-        return {"drawn": "", "source": "generated" if s.source == "drawn" else s.source}
+        return {"drawn": "", "source": "generated" if source == "drawn" else source}
     if draw.get("generated"):
         return {"source": "generated"}
     add, erase = _pairs(draw.get("add", [])), _pairs(draw.get("erase", []))
-    radius, label = draw.get("radius", 0.0), _stroke_label(s, draw) if draw.get("add") else 0
+    radius, label = draw.get("radius", 0.0), _stroke_label(state, draw) if draw.get("add") else 0
     if add is None or erase is None or label is None or not _number(radius):
         return None
-    drawn, refused = edit_drawn(s.drawn, s.problem, add, label, erase, min(abs(radius), 50.0))
-    s.draw_note = (f"{refused} point{'s' * (refused != 1)} not added: a drawn set holds at most {MAX_DRAWN}"
-                   if refused else None)
+    drawn, refused = edit_drawn(state["drawn"], state["problem"], add, label, erase, min(abs(radius), 50.0))
+    state["draw_note"] = (f"{refused} point{'s' * (refused != 1)} not added: a drawn set holds at most {MAX_DRAWN}"
+                          if refused else None)
     enough = _points_in(drawn) >= 2
-    source = "drawn" if enough else ("generated" if s.source == "drawn" else s.source)
     # every drawn point in view: half of them are test points, which are otherwise hidden
-    return {"drawn": drawn, "source": source, "show_test": True}
+    return {"drawn": drawn, "source": "drawn" if enough else ("generated" if source == "drawn" else source),
+            "show_test": True}
 
 
 def _uploaded():
@@ -101,8 +102,7 @@ def own_data_panel():
         st.error("That file was not loaded; the previous data stay. The reason:")
         st.text(f"{error[0]}: {error[1]}")
     if s.source == "file":
-        st.text(f"Training on {s.get('upload_name', 'the uploaded file')} "
-                f"({len(s.session.dataset.y_train) + len(s.session.dataset.y_test):,} points)")
+        st.text(f"Training on {s.get('upload_name', 'the uploaded file')} ({len(s.upload.labels):,} points)")
     elif s.source == "drawn":
         st.text(f"Training on your {_points_in(s.drawn)} drawn points")
     if s.get("draw_note"):

@@ -232,7 +232,7 @@ def apply_pending_widgets():
 
 def _drew():
     """The `draw` trigger: points added or erased on the output map, cleared, or back to the generated set."""
-    values = own_data.draw_values(_trigger("draw"))
+    values = own_data.draw_values(st.session_state, _trigger("draw"))
     if values is not None:
         _set_widgets(values)
 

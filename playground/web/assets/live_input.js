@@ -9,7 +9,8 @@ function buildData(v) {   // the data set previews, clickable, with their whole 
   el("div", "pg-heading", v.data, "DATA");
   const grid = el("div", "pg-datasets", v.data);
   spec.datasets.forEach(({name, pixels}) => {
-    const item = el("button", "pg-dataset" + (name === spec.dataset ? " pg-chosen" : ""), grid);
+    const chosen = name === spec.dataset && spec.source === "generated";   // not while drawn or uploaded points train
+    const item = el("button", "pg-dataset" + (chosen ? " pg-chosen" : ""), grid);
     item.title = `train on the ${name} data`;
     const c = el("canvas", "", item), n = spec.preview, bytes = decode(pixels);
     c.width = c.height = n;

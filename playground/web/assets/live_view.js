@@ -161,6 +161,7 @@ function show(v, frame) {
   const {layers, output} = v.forward(v.params);
   const n = v.forward.n, map = v.mapImage;
   paintOutputPixels(v.spec, output, n, map.pixels, v.spec.discretize);
+  if (v.spec.sizes[v.spec.sizes.length - 1] > 1) paintClassMaps(v, output, n);
   v.mapCanvas.getContext("2d").putImageData(map.image, 0, 0);
   const size = v.output.width, octx = v.output.getContext("2d");
   octx.imageSmoothingEnabled = true;

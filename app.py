@@ -37,3 +37,4 @@ with playground:
 if lab.open:
     with lab:
         lab_page.lab_page()       # many networks at once: sweep grid, side by side, seed ensembles
+ui.sync_link()                    # the link carries the view too: speed, test points, panels, the lab's choices

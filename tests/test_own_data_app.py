@@ -147,3 +147,26 @@ def test_number_of_points_has_a_widget():
     at.slider(key="points").set_value(300).run()
     assert config(at).points == 300 and at.query_params["points"] == "300"
     assert len(at.session_state.session.dataset.y_train) == 150
+
+
+def test_the_link_carries_the_view_of_a_demonstration():
+    at = fresh(dataset="spiral", show_test="1", discretize="1", speed="50", panels="Gradient flow",
+               sweep_depths="1,2", sweep_widths="4,8", seeds="5")
+    assert not at.warning
+    assert at.checkbox(key="show_test").value and at.checkbox(key="discretize").value
+    assert at.multiselect(key="inside_panels").value == ["Gradient flow"]
+    assert message(at)[0]["static"]["speed"] == 50 and message(at)[0]["static"]["test"]
+    assert (at.session_state.sweep_depths, at.session_state.sweep_widths, at.session_state.seeds_n) == ([1, 2], [4, 8], 5)
+    for name, value in (("show_test", "1"), ("discretize", "1"), ("speed", "50"), ("panels", "Gradient flow"),
+                        ("sweep_depths", "1,2"), ("seeds", "5")):
+        assert at.query_params[name] == value, name
+    at.checkbox(key="show_test").uncheck().run()
+    assert "show_test" not in at.query_params  # back to the default: not written
+
+
+def test_bad_view_values_in_a_link_are_notes():
+    at = fresh(speed="7", panels="Gradient flow,<img src=x>", seeds="99", show_test=["1", "0"])
+    notes = at.text[0].value
+    assert "speed: 7 is not one of" in notes and "seeds: 99 is outside 2 to 32" in notes
+    assert "panels:" in notes and "show_test is given 2 times" in notes
+    assert message(at)[0]["static"]["speed"] == 1 and not at.checkbox(key="show_test").value

@@ -181,7 +181,7 @@ def shown(value, limit: int = 40) -> str:
 def _check_value(name: str, value, meta: dict):
     choices, bounds = meta["choices"], meta["bounds"]
     if choices is not None and value not in choices:
-        raise ConfigError(name, f"{shown(value)} is not one of {', '.join(choices)}")
+        raise ConfigError(name, f"{shown(value)} is not one of {', '.join(map(str, choices))}")
     if bounds is not None and not bounds[0] <= value <= bounds[1]:
         raise ConfigError(name, f"{shown(value)} is outside {bounds[0]} to {bounds[1]}")
 

@@ -57,7 +57,7 @@ from ..core.config import (
 from ..core.session import Session
 from ..core.train import enable_compilation_cache
 from ..figures import curves as figures
-from . import components, live_view, own_data
+from . import components, live_view, own_data, view_link
 from .live_player import SPEEDS, LivePlayer
 
 enable_compilation_cache()  # once per server process (module import): repeat shapes load from disk in ~0.3 s
@@ -104,17 +104,20 @@ def init_state():
         _state_from_config(config)
         s.playing = False
         s.session = Session(config, bridge=True)
-        st.query_params.from_dict(to_link(config))
+        _write_link(config)
     if "session" in s:
         apply_pending_widgets()
         return
-    config, notes = from_query({name: st.query_params.get_all(name) for name in st.query_params})
+    query = {name: st.query_params.get_all(name) for name in st.query_params}
+    view = {name: texts for name, texts in query.items() if name in view_link.names()}
+    config, notes = from_query({name: texts for name, texts in query.items() if name not in view})
     _state_from_config(config)
-    s.url_notes = notes
     s.playing, s.speed, s.show_test, s.discretize = False, 1, False, False
+    s.url_notes = notes + view_link.read(view)  # speed, test points, panels, the lab's choices
+    s.link_speed = s.speed  # the live view starts at the link's speed
     s.player = LivePlayer()
     s.session = Session(config, bridge=True)
-    st.query_params.from_dict(to_link(config))
+    _write_link(config)
 
 
 def open_in_playground(config: Config):
@@ -153,7 +156,18 @@ def apply_config(config: Config):
     session, upload = s.session, s.get("upload")
     if config != session.config or (upload is not None and upload is not session.upload):
         session.apply(config, upload=upload, keep_weights=s.get("keep_weights", False))
-        st.query_params.from_dict(to_link(config))
+        _write_link(config)
+
+
+def _write_link(config: Config):
+    st.query_params.from_dict(to_link(config) | view_link.written())
+
+
+def sync_link():
+    """At the end of a page run: the link follows the view settings too (test points, panels, the lab's choices)."""
+    wanted = to_link(st.session_state.session.config) | view_link.written()
+    if st.query_params.to_dict() != wanted:
+        st.query_params.from_dict(wanted)
 
 
 # --- callbacks (run before the script, so they may set widget values) -------------------------------------------------
@@ -372,6 +386,7 @@ def _live_frame():
     s = st.session_state
     session, wanted = s.session, control()
     static = live_view.static_part(session, s.show_test, s.discretize, PROBLEMS[s.problem])
+    static = static | {"speed": s.get("link_speed", 1)}  # constant per session: the version need not name it
     message = s.player.serve(session, wanted, static)
     playing = message[0]["playing"]
     if wanted.get("speed") in SPEEDS:

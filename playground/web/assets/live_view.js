@@ -134,6 +134,9 @@ function emptyCurve() { return {epochs: [], train: [], test: []}; }
 
 function setSpec(v, spec) {
   v.spec = spec;
+  if (!v.speedFromLink && SPEEDS.includes(spec.speed)) {   // once: the speed a shared link set
+    v.speedFromLink = true; v.speed = spec.speed; v.speedSelect.value = String(spec.speed);
+  }
   v.params = new Float32Array(parameterCount(spec.sizes));
   v.forward = makeForward(spec, 100);
   buildData(v);

@@ -90,3 +90,15 @@ def test_upload_a_good_file_and_a_bad_one(page, server_url, tmp_path):
     page.get_by_text("That file was not loaded; the previous data stay.").wait_for(timeout=90_000)
     page.get_by_text("ragged.csv: line 4 has 2 columns, expected 3").wait_for(timeout=30_000)
     assert view(page, "v.spec.source") == "file" and view(page, "v.spec.extent") == pytest.approx(0.53)
+
+
+def test_click_a_layers_header_to_freeze_it(page, server_url):
+    page.goto(server_url + "/?layers=4,3")
+    wait_for_live_view(page)
+    page.locator(".pg-header").first.click()
+    assert wait_until(lambda: view(page, "JSON.stringify(v.spec.frozen)") == "[1]", timeout=60)
+    assert "freeze=1" in page.url
+    header = page.locator(".pg-header").first
+    assert header.get_attribute("class").endswith("pg-frozen") and "\u2744" in header.inner_text()
+    page.locator(".pg-header").first.click()   # and again: trained again
+    assert wait_until(lambda: view(page, "JSON.stringify(v.spec.frozen)") == "[]", timeout=60)

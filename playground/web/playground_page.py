@@ -25,8 +25,9 @@ and the speed: they act in the browser at once, and the server is told through t
 
 Every message the component gets (its `data`) is a JSON list `[header, frame, ...]`; each frame carries its integer
 epoch in `epoch`. Triggers: `edit` (one weight or bias typed in while paused), `arch` ({"layers": [widths]} from the
-+ / - on the network), `pick` ({"dataset": name} or {"feature": name}). Layer counts and widths stay values, not
-clicks: a click that reaches the server twice cannot add two neurons.
++ / - on the network), `pick` ({"dataset": name}, {"feature": name} or {"freeze": hidden layer from 1}: a layer's
+header clicked), `draw` (points drawn on the output map, see `own_data.draw_values`). Layer counts and widths stay
+values, not clicks: a click that reaches the server twice cannot add two neurons.
 """
 
 from __future__ import annotations
@@ -215,6 +216,9 @@ def _picked():
     elif pick.get("feature") in FEATURE_NAMES:
         key = f"feature_{pick['feature']}"
         _set_widgets({key: not s[key]})
+    elif pick.get("freeze") in range(1, s.hidden_layers + 1):  # a layer's header on the network
+        key = f"freeze_{pick['freeze'] - 1}"
+        _set_widgets({key: not s.get(key, False)})
 
 
 PENDING_SECONDS = 2.0  # how long a value set from the live view overrides what the browser says its widget holds

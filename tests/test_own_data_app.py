@@ -156,7 +156,8 @@ def test_the_link_carries_the_view_of_a_demonstration():
     assert at.checkbox(key="show_test").value and at.checkbox(key="discretize").value
     assert at.multiselect(key="inside_panels").value == ["Gradient flow"]
     assert message(at)[0]["static"]["speed"] == 50 and message(at)[0]["static"]["test"]
-    assert (at.session_state.sweep_depths, at.session_state.sweep_widths, at.session_state.seeds_n) == ([1, 2], [4, 8], 5)
+    s = at.session_state
+    assert (s.sweep_depths, s.sweep_widths, s.seeds_n) == ([1, 2], [4, 8], 5)
     for name, value in (("show_test", "1"), ("discretize", "1"), ("speed", "50"), ("panels", "Gradient flow"),
                         ("sweep_depths", "1,2"), ("seeds", "5")):
         assert at.query_params[name] == value, name

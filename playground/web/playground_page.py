@@ -361,8 +361,8 @@ def network_panel():
         width.number_input(f"Neurons in layer {i + 1}", 1, MAX_WIDTH, step=1, key=f"width_{i}",
                            label_visibility="collapsed")
         act.selectbox(f"Activation {i + 1}", ACTIVATION_NAMES, key=f"activation_{i}", label_visibility="collapsed")
-        drop.selectbox(f"Dropout {i + 1}", _options(DROPOUT_RATES, s.get(f"dropout_{i}", s.dropout)), key=f"dropout_{i}",
-                       label_visibility="collapsed",
+        rates = _options(DROPOUT_RATES, s.get(f"dropout_{i}", s.dropout))
+        drop.selectbox(f"Dropout {i + 1}", rates, key=f"dropout_{i}", label_visibility="collapsed",
                        format_func=lambda r: f"dropout {r:g}")
     st.checkbox("Output layer", key="freeze_out", help="frozen: the output layer's weights stay as they are")
     drop, init, out = st.columns(3)

@@ -285,3 +285,8 @@ def test_a_sweep_and_side_by_side_train_on_an_uploaded_file():
     side = SideBySide([base, base.replace(optimizer="adam")], upload=upload)
     side.advance(2)
     assert side.epoch == 2 and all(s.arch.n_out == 3 for s in side.sessions)
+
+
+def test_cli_source_file_needs_a_file():
+    out = run_cli("train", "--source", "file", "--json")
+    assert out.returncode == 2 and out.stderr == "error: --source: 'file' needs --data PATH\n"

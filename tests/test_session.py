@@ -89,3 +89,22 @@ def test_compiled_programs_and_probe_caches_stay_bounded():
     trim_probes()
     assert doubled._cache_size() == 0
     np.testing.assert_array_equal(doubled(jnp.ones(3)), 2 * np.ones(3))  # still works: it compiles again
+
+
+def test_a_long_run_keeps_a_bounded_history_thinned_in_its_older_part(monkeypatch):
+    """Hours at top speed are millions of epochs: the latest epochs stay exact, older ones get sparser, and the
+    curve, the frames and a rewind still find each kept epoch by its number."""
+    from playground.core import session as session_module
+    monkeypatch.setattr(session_module, "HISTORY_RECENT", 40)
+    s = Session(Config(dataset="circle", points=100, layers=(3,)))
+    for _ in range(60):
+        s.advance(25)
+    h = s.history
+    assert s.epoch == 1500
+    assert len(h.train_loss) <= 3 * 40 + 25
+    assert np.all(np.diff(h.epochs) > 0) and h.epochs[-1] == 1500 and h.epochs[0] == 1
+    assert list(h.epochs[-40:]) == list(range(1461, 1501))  # the latest epochs, every one of them
+    assert np.diff(h.epochs[:10]).min() > 1  # the oldest, thinned
+    checkpoint = s.checkpoint()
+    s.advance(30)
+    assert s.rewind(checkpoint) and s.history.epochs[-1] == 1500

@@ -27,14 +27,14 @@ from . import bridge as padded
 from . import probes
 from .config import Config, fields_with_effect
 from .data import Dataset, feature_matrix, make_dataset
+from .model import Arch, layers_of, params_from_layers
 from .userdata import UserData
-from .model import Arch, init_params, layers_of, params_from_layers
 from .train import (CAPACITY, Data, History, Knobs, Program, Spec, TrainState, compiled_trainer, data_shapes,
                     fresh_state, init_state, is_compiled)
 
-GRID = 100  # the live view's output map: the grid warmed in the background
-MAP_STEP = 4  # its neuron thumbnails keep every 4th point per side (25 x 25), also warmed
+GRID = 100  # the default grid of `Session.grid` (points per side)
 SNAPSHOTS = 400  # weights kept for replay
+HISTORY_RECENT = 10_000  # the latest epochs' metrics are all kept; older ones are thinned (see `_thin_history`)
 EXACT_DELAY = 0.4  # seconds of bridged training before the exact network's compilation starts
 
 DATA_FIELDS = fields_with_effect("data")            # what each field's change costs is declared with the field
@@ -153,8 +153,7 @@ class Session:
         if self.bridge is not None:
             self.bridge.changed()
             if not is_compiled(self._padded_spec, self._shapes):  # this context's bridge, for later changes
-                self.bridge.submit(_warm_padded, self._padded_spec, self._shapes, self.config.features,
-                                   self.dataset.extent)
+                self.bridge.submit(_warm_padded, self._padded_spec, self._shapes)
 
     def _request_exact(self, delay: float = 0.0):
         """Compile the exact network in the background (with a bridge; without one, `advance` compiles it). While
@@ -162,7 +161,7 @@ class Session:
         holds the interpreter in long stretches, and the new network's first frames would wait behind it."""
         if self.bridge is not None and not self._exact_requested:
             self._exact_requested = True
-            self.bridge.submit(_warm, self.spec, self._shapes, self.config.features, self.dataset.extent, delay=delay)
+            self.bridge.submit(_warm, self.spec, self._shapes, delay=delay)
 
     @property
     def _shapes(self) -> tuple:
@@ -231,8 +230,20 @@ class Session:
     def history(self) -> History:
         """Per-epoch train/test loss and accuracy since the last reset, each (epochs,)."""
         if len(self._history) != 1:
-            self._history = [np.concatenate(self._history, 1) if self._history else np.zeros((4, 0), np.float32)]
-        return History(*self._history[0])
+            self._history = [np.concatenate(self._history, 1) if self._history else np.zeros((5, 0))]
+        columns = self._history[0]
+        return History(*columns[:4].astype(np.float32), epoch=columns[4].astype(np.int64))
+
+    def _thin_history(self):
+        """Bound the metrics kept over a long run (a student can leave top speed on for an hour: millions of
+        epochs): past 3 x HISTORY_RECENT columns, every other column older than the latest HISTORY_RECENT is dropped,
+        so older stretches get sparser and the history never exceeds about that size."""
+        self._columns = sum(c.shape[1] for c in self._history)
+        if self._columns > 3 * HISTORY_RECENT:
+            columns = np.concatenate(self._history, 1)
+            older, recent = columns[:, :-HISTORY_RECENT], columns[:, -HISTORY_RECENT:]
+            self._history = [np.concatenate([older[:, ::2], recent], 1)]
+            self._columns = self._history[0].shape[1]
 
     # --- training ----------------------------------------------------------------------------------------------------
     def _trainer(self, wait: bool):
@@ -266,9 +277,11 @@ class Session:
                 state, metrics = program(run.state, self.data, knobs, jnp.int32(min(epochs - done, CAPACITY)))
                 self._running = run._replace(state=state)
                 completed = int(state.epoch) - start
-                self._history.append(np.asarray(metrics[:, :completed]))
+                numbers = np.arange(start + 1, start + completed + 1)
+                self._history.append(np.vstack([np.asarray(metrics[:, :completed], np.float64), numbers]))
                 done += completed
             if done:
+                self._thin_history()
                 self._snapshot()
             self._request_exact(EXACT_DELAY if self._running.bridged else 0.0)
             return done
@@ -303,8 +316,9 @@ class Session:
             target = int(running.state.epoch)
             dropped = self.epoch - target
             if dropped > 0:
-                columns = np.stack(self.history)
-                self._history = [columns[:, : columns.shape[1] - dropped]]
+                self.history  # noqa: B018 - joins the kept columns into one array
+                columns = self._history[0]
+                self._history = [columns[:, columns[4] <= target]]
                 self.snapshots = [s for s in self.snapshots if s[0] <= target]
                 self.gradient_history = [g for g in self.gradient_history if g[0] <= target]
             self._running = running
@@ -344,18 +358,15 @@ class Session:
             return norms
 
 
-def _warm(spec: Spec, shapes: tuple, features, extent: float):
-    """Compile the exact network's trainer and probes, so that the frame that switches to it does not stall."""
+def _warm(spec: Spec, shapes: tuple):
+    """Compile the exact network's trainer, so that the frame that switches to it does not stall. Probes are not
+    warmed: the browser computes the live maps from the weights, and a panel that needs a probe compiles it when
+    opened (warming them cost a compilation and megabytes per shape that most visitors never use)."""
     compiled_trainer(spec, shapes)
-    params = init_params(spec.arch, "zeros", 0)
-    probes.neuron_activations_on_grid(spec.arch, params, features, extent, GRID, MAP_STEP)
-    x = np.zeros((shapes[0], shapes[2]), np.float32)
-    probes.gradient_norms(spec.arch, params, x, np.zeros(shapes[0], shapes[3]))
 
 
-def _warm_padded(spec: padded.PaddedSpec, shapes: tuple, features, extent: float):
-    """Compile the padded network of this training context: trainer, fresh state and grid probe."""
+def _warm_padded(spec: padded.PaddedSpec, shapes: tuple):
+    """Compile the padded network of this training context: its trainer and its fresh state."""
     compiled_trainer(spec, shapes)
     arch = Arch(shapes[2], (1,), ("linear",), (0.0,), spec.n_out, spec.head)
-    state = padded.init_padded_state(spec, arch, "zeros", 0)
-    padded.neuron_activations_on_grid(spec, arch, state.params, features, extent, GRID, MAP_STEP)
+    padded.init_padded_state(spec, arch, "zeros", 0)

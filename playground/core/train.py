@@ -134,12 +134,22 @@ class TrainState(NamedTuple):
 
 
 class History(NamedTuple):
-    """Per-epoch metrics, each (epochs,). Accuracies are 0 for regression."""
+    """Metrics per kept epoch, each (columns,). Accuracies are 0 for regression. `epoch` holds each column's epoch
+    when a long run's older epochs were thinned (see `Session.history`); None means every epoch, 1, 2, 3, ..."""
 
     train_loss: np.ndarray
     test_loss: np.ndarray
     train_accuracy: np.ndarray
     test_accuracy: np.ndarray
+    epoch: np.ndarray | None = None
+
+    @property
+    def epochs(self) -> np.ndarray:
+        return np.arange(1, len(self.train_loss) + 1) if self.epoch is None else self.epoch
+
+    def metrics(self) -> tuple:
+        """The four metric arrays, without the epochs."""
+        return self[:4]
 
 
 def init_state(c: Config, spec: Spec) -> TrainState:

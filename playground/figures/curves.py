@@ -12,10 +12,10 @@ TRAIN_COLOUR, TEST_COLOUR = "#999999", "#222222"
 
 def loss_curves_figure(history, max_points: int = 1000) -> go.Figure:
     """Train and test loss per epoch (left axis) and accuracy (right axis, classification only)."""
-    epochs = np.arange(1, len(history.train_loss) + 1)
+    epochs = history.epochs
     if len(epochs) > max_points:  # plotly's redraw cost grows with points; keep the shape, drop the rest
         keep = np.linspace(0, len(epochs) - 1, max_points).astype(int)
-        history = type(history)(*(np.asarray(a)[keep] for a in history))
+        history = type(history)(*(np.asarray(a)[keep] for a in history.metrics()))
         epochs = epochs[keep]
     fig = go.Figure()
     fig.add_scatter(x=epochs, y=history.train_loss, name="train loss", line=dict(color=TRAIN_COLOUR, width=3))

@@ -91,8 +91,8 @@ def frame(epoch: int, params, history, exact: bool) -> dict:
     if not exact:  # float16 overflows to infinity beyond 65504: show such a weight as the largest one
         flat = np.nan_to_num(flat, posinf=65504, neginf=-65504)
     item = {"epoch": epoch, "p": b64(flat), "f32": exact}
-    if 0 < epoch <= len(history.train_loss):
-        i = epoch - 1
+    i = int(np.searchsorted(history.epochs, epoch))  # a long run's older epochs are thinned
+    if i < len(history.train_loss) and history.epochs[i] == epoch:
         item |= {"train_loss": _finite(history.train_loss[i]), "test_loss": _finite(history.test_loss[i]),
                  "accuracy": _finite(history.test_accuracy[i])}
     return item
@@ -106,8 +106,8 @@ def _finite(value) -> float | None:
 def loss_curve(history) -> dict:
     """The whole run's losses, thinned to CURVE_POINTS, with the epoch of each point."""
     n = len(history.train_loss)
-    epochs = np.arange(1, n + 1)
+    keep = np.arange(n)
     if n > CURVE_POINTS:
-        epochs = epochs[np.linspace(0, n - 1, CURVE_POINTS).astype(int)]
-    return {"epochs": epochs.tolist(), "train": curve(history.train_loss[epochs - 1], n),
-            "test": curve(history.test_loss[epochs - 1], n)}
+        keep = keep[np.linspace(0, n - 1, CURVE_POINTS).astype(int)]
+    return {"epochs": history.epochs[keep].tolist(), "train": curve(history.train_loss[keep], n),
+            "test": curve(history.test_loss[keep], n)}

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from playground.web import export_panel, inside_panels, lab_page
+from playground.web import export_panel, inside_panels, lab_page, own_data
 from playground.web import playground_page as ui
 
 st.set_page_config(page_title="Neural network playground", layout="wide")
@@ -17,6 +17,7 @@ with playground:
     data, features, network = st.columns([1.1, 0.6, 2.2], gap="large")
     with data:
         ui.data_panel()
+        own_data.own_data_panel()   # draw, upload a CSV, keep the trained weights
     with features:
         ui.features_panel()
     with network:
@@ -25,7 +26,8 @@ with playground:
 
     config, problem = ui.config_from_widgets()
     if problem:
-        st.warning(f"That combination is not possible: {problem}. Keeping the previous settings.")
+        st.warning("That combination is not possible; keeping the previous settings. The reason:")
+        st.text(problem)  # it may quote a value from the link: literal text, never Markdown
     ui.apply_config(config)  # learning rate and regularization keep the run; architecture or data start afresh
 
     with live:
@@ -37,3 +39,4 @@ with playground:
 if lab.open:
     with lab:
         lab_page.lab_page()       # many networks at once: sweep grid, side by side, seed ensembles
+ui.sync_link()                    # the link carries the view too: speed, test points, panels, the lab's choices

@@ -11,7 +11,11 @@ import sys
 import time
 
 from . import cli_exports as exports
-from .core.config import FIELDS, MAX_NETWORKS, MAX_POINT_EPOCHS, ConfigError, from_strings, parse_list
+from .core.config import FIELDS, MAX_NETWORKS, MAX_POINT_EPOCHS, ConfigError, check_work, from_strings, parse_list
+
+
+DATA_HELP = ("train on a CSV file instead of a generated data set: columns x1,x2,label (classes 0 to 4) or x1,x2,y "
+             "(values), header optional, at most 10,000 rows and 1 MB")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -30,6 +34,7 @@ def _parser() -> argparse.ArgumentParser:
                        "given (which must keep its network's shape)")
     train.add_argument("--export-code", metavar="PATH", help="write a standalone script (JAX and optax only) that "
                        "rebuilds this data and network and trains it")
+    train.add_argument("--data", metavar="PATH", help=DATA_HELP)
     sweep = commands.add_parser("sweep", help="train a depth x width (x activation) grid of networks together")
     for name, f in FIELDS.items():
         if name not in ("layers", "activation", "dropout", "freeze"):
@@ -40,7 +45,30 @@ def _parser() -> argparse.ArgumentParser:
     sweep.epilog = (f"At most {MAX_NETWORKS} networks (depths x widths x activations), and epochs x training points "
                     f"x networks at most {MAX_POINT_EPOCHS:,}.")
     sweep.add_argument("--json", action="store_true", help="print a JSON list, one object per network")
+    sweep.add_argument("--data", metavar="PATH", help=DATA_HELP)
     return parser
+
+
+def _with_data(config, path: str | None):
+    """(config, uploaded points) for `--data PATH`: the config's source, problem and classes follow the file.
+    Raises ConfigError naming --data with the file's reason (a bad file is refused like a bad value)."""
+    if path is None:
+        if config.source == "file":
+            raise ConfigError("source", "'file' needs --data PATH")
+        return config, None
+    from .core.userdata import DataError, config_for_upload, parse_csv
+    try:
+        with open(path, "rb") as f:
+            raw = f.read(MAX_FILE_READ)
+        upload = parse_csv(raw)
+    except OSError as err:
+        raise ConfigError("data", f"cannot read {path}: {err.strerror}") from None
+    except DataError as err:
+        raise ConfigError("data", f"{path}: {err}") from None
+    return config_for_upload(config, upload), upload
+
+
+MAX_FILE_READ = 1_000_001  # one byte past the loader's limit: enough to tell a file too large
 
 
 def _refuse(err: ConfigError) -> int:
@@ -72,9 +100,11 @@ def train_command(args) -> int:
     values = {name: getattr(args, name) for name in FIELDS if getattr(args, name) is not None}
     try:
         config, loaded = exports.start(values, args.load_weights)
+        config, upload = _with_data(config, args.data)
+        check_work(config, 1, _n_train(config, upload))
     except ConfigError as err:
         return _refuse(err)
-    session = Session(config)
+    session = Session(config, upload=upload)
     if loaded is not None:
         session.set_weights(loaded)
     _, compile_seconds = compiled_trainer(session.spec, data_shapes(session.data))
@@ -127,12 +157,17 @@ def train_command(args) -> int:
     return 0
 
 
+def _n_train(config, upload) -> int | None:
+    """Training points of a file's data (the config's `points` does not count them)."""
+    return None if upload is None else config.n_train_of(len(upload.labels))
+
+
 def sweep_command(args) -> int:
-    from .core.config import ACTIVATION_NAMES, MAX_LAYERS, MAX_WIDTH, check_work
+    from .core.config import ACTIVATION_NAMES, MAX_LAYERS, MAX_WIDTH
 
     values = {name: getattr(args, name) for name in FIELDS if getattr(args, name, None) is not None}
     try:
-        config = from_strings(values)
+        config, upload = _with_data(from_strings(values), args.data)
         depths = parse_list("depths", args.depths, int, bounds=(0, MAX_LAYERS), length=(1, None))
         widths = parse_list("widths", args.widths, int, bounds=(1, MAX_WIDTH), length=(1, None))
         activations = parse_list("activations", args.activations, str, choices=ACTIVATION_NAMES, length=(1, None))
@@ -146,12 +181,12 @@ def sweep_command(args) -> int:
         if len(configs) > MAX_NETWORKS:
             raise ConfigError("networks", f"{len(configs)} networks (depths x widths x activations) is over the "
                                           f"limit of {MAX_NETWORKS} per sweep; pick fewer")
-        check_work(config, len(configs))
+        check_work(config, len(configs), _n_train(config, upload))
     except ConfigError as err:
         return _refuse(err)
     enable_compilation_cache()
     start = time.perf_counter()
-    sweep = Sweep(configs)
+    sweep = Sweep(configs, upload=upload)
     sweep.advance(config.epochs)
     seconds = time.perf_counter() - start
     results = [{k: _finite(v) for k, v in r.items()} for r in sweep.results()]

@@ -175,8 +175,10 @@ def test_runs_that_cannot_finish_in_minutes_are_refused():
 
 
 # One changed value per field, each valid on BASE (spiral, so that `classes` may change).
-BASE = Config(dataset="spiral")
-CHANGES = {"dataset": "xor", "classes": 3, "points": 200, "noise": 0.1, "train_ratio": 0.6, "second_class_share": 0.3,
+_TWO_POINTS = "Y2QAyAAAANT-wgEBAA"  # two drawn points (userdata.encode_drawn), kept while the source is generated
+BASE = Config(dataset="spiral", drawn=_TWO_POINTS)
+CHANGES = {"source": "drawn", "drawn": "",
+           "dataset": "xor", "classes": 3, "points": 200, "noise": 0.1, "train_ratio": 0.6, "second_class_share": 0.3,
            "data_seed": 1, "features": ("x1",), "layers": (3,), "activation": ("relu",), "dropout": (0.1,),
            "init": "he", "output": "tanh_mse", "optimizer": "adam", "learning_rate": 0.1, "batch_size": 20,
            "regularization": "l2", "regularization_rate": 0.01, "freeze": (1,), "seed": 1, "epochs": 10,
@@ -212,9 +214,9 @@ def test_a_change_costs_what_its_field_declares(name):
 def test_the_pages_widget_groups_come_from_the_fields():
     from playground.web.playground_page import HELD_FIELDS, WIDGET_FIELDS
 
-    assert set(WIDGET_FIELDS) == {"dataset", "classes", "noise", "train_ratio", "second_class_share", "init", "output",
-                                  "optimizer", "learning_rate", "batch_size", "regularization", "regularization_rate",
-                                  "schedule", "schedule_epochs"}
-    assert set(HELD_FIELDS) == {"points", "data_seed", "freeze", "seed", "epochs"}
+    assert set(WIDGET_FIELDS) == {"dataset", "classes", "points", "noise", "train_ratio", "second_class_share", "init",
+                                  "output", "optimizer", "learning_rate", "batch_size", "regularization",
+                                  "regularization_rate", "schedule", "schedule_epochs"}
+    assert set(HELD_FIELDS) == {"data_seed", "source", "drawn", "seed", "epochs"}
     assembled = set(FIELDS) - set(WIDGET_FIELDS) - set(HELD_FIELDS)
-    assert assembled == {"features", "layers", "activation", "dropout"}
+    assert assembled == {"features", "layers", "activation", "dropout", "freeze"}

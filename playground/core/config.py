@@ -26,6 +26,7 @@ REGULARIZATION_NAMES = ("none", "l1", "l2")
 SCHEDULE_NAMES = ("constant", "step", "cosine", "warmup_cosine")  # learning-rate schedules (core/schedule.py)
 MAX_SCHEDULE_EPOCHS = 10_000  # the longest schedule: its per-epoch table is a traced knob of this length + 1
 OUTPUT_NAMES = ("default", "tanh_mse")
+SOURCE_NAMES = ("generated", "drawn", "file")
 MAX_LAYERS, MAX_WIDTH = 10, 32
 MAX_NETWORKS = 96  # most networks one sweep trains together: a bigger one takes minutes per hundred epochs
 # Most training one run may ask for: epochs x training points, summed over a sweep's networks. Measured here: the
@@ -69,13 +70,17 @@ class Config:
     # data
     dataset: str = _opt("circle", "data set", "data", "select", choices=DATASET_NAMES)
     classes: int = _opt(2, "number of classes (3 to 5 only for spiral and gauss)", "data", "select", bounds=(2, 5))
-    points: int = _opt(500, "number of points, train and test together", "data", None, bounds=(20, 2000))
+    points: int = _opt(500, "number of points, train and test together", "data", "slider", bounds=(20, 2000))
     noise: float = _opt(0.0, "noise, 0 to 0.5 as in TensorFlow Playground's 0 to 50", "data", "slider",
                         bounds=(0.0, 0.5))
     train_ratio: float = _opt(0.5, "share of the points used for training", "data", "slider", bounds=(0.1, 0.9))
     second_class_share: float = _opt(0.5, "share of points in the second class (imbalance)", "data", "slider",
                                      bounds=(0.05, 0.95))
     data_seed: int = _opt(0, "seed of the data set (regenerate = new seed)", "data", "button", bounds=(0, 2**31 - 1))
+    source: str = _opt("generated", "where the points come from: the data set's generator, the points drawn on the "
+                       "plane, or a CSV file (--data PATH)", "data", None, choices=SOURCE_NAMES)
+    drawn: str = _opt("", "points drawn on the plane, compactly encoded (see core/userdata.py); kept when going back "
+                      "to the generated set", "data", None)
     # network
     features: tuple[str, ...] = _opt(("x1", "x2"), "input features", "data", "toggles", choices=FEATURE_NAMES,
                                      length=(1, 7))
@@ -103,7 +108,7 @@ class Config:
                                choices=REGULARIZATION_NAMES)
     regularization_rate: float = _opt(0.0, "regularization rate", "knob", "select_slider", bounds=(0.0, 10.0))
     freeze: tuple[int, ...] = _opt((), "layers kept fixed, 1 = first hidden layer, last = output layer", "knob",
-                                   None, bounds=(1, MAX_LAYERS + 1), length=(0, MAX_LAYERS + 1))
+                                   "per_layer", bounds=(1, MAX_LAYERS + 1), length=(0, MAX_LAYERS + 1))
     seed: int = _opt(0, "seed of the weights and dropout (reset = new seed)", "weights", "button",
                      bounds=(0, 2**31 - 1))
     epochs: int = _opt(500, f"epochs to train when run from the command line; epochs x training points (x networks "
@@ -111,6 +116,12 @@ class Config:
                        bounds=(0, MAX_POINT_EPOCHS))
 
     def __post_init__(self):
+        # One order for sets of names and numbers, whatever order a link or the CLI gave: the page's toggles can
+        # only express this one, and `features=x2,x1` must train the same network everywhere.
+        if set(self.features) <= set(FEATURE_NAMES):
+            object.__setattr__(self, "features", tuple(sorted(self.features, key=FEATURE_NAMES.index)))
+        if all(isinstance(k, int) for k in self.freeze):
+            object.__setattr__(self, "freeze", tuple(sorted(self.freeze)))
         for f in dataclasses.fields(self):
             _check_field(f, getattr(self, f.name))
         _check_consistency(self)
@@ -127,7 +138,11 @@ class Config:
     @property
     def n_train(self) -> int:
         """Training points: the data set's first `train_ratio` share, at least one point on each side."""
-        return min(max(int(round(self.points * self.train_ratio)), 1), self.points - 1)
+        return self.n_train_of(self.points)
+
+    def n_train_of(self, points: int) -> int:
+        """Training points of a set of `points` (a drawn set or a file has its own number of points)."""
+        return min(max(int(round(points * self.train_ratio)), 1), points - 1)
 
     @property
     def layer_activations(self) -> tuple[str, ...]:
@@ -164,12 +179,18 @@ def _element_type(f: dataclasses.Field) -> type:
     return typing.get_args(hint)[0] if typing.get_origin(hint) is tuple else hint
 
 
+def shown(value, limit: int = 40) -> str:
+    """A value in a message: quoted, cut short (a link may carry kilobytes), never meant as markup."""
+    text = value if isinstance(value, str) else repr(value)
+    return repr(text if len(text) <= limit else text[:limit] + "…") if isinstance(value, str) else text[:limit]
+
+
 def _check_value(name: str, value, meta: dict):
     choices, bounds = meta["choices"], meta["bounds"]
     if choices is not None and value not in choices:
-        raise ConfigError(name, f"{value!r} is not one of {', '.join(choices)}")
+        raise ConfigError(name, f"{shown(value)} is not one of {', '.join(map(str, choices))}")
     if bounds is not None and not bounds[0] <= value <= bounds[1]:
-        raise ConfigError(name, f"{value!r} is outside {bounds[0]} to {bounds[1]}")
+        raise ConfigError(name, f"{shown(value)} is outside {bounds[0]} to {bounds[1]}")
 
 
 def _check_length(name: str, count: int, length: tuple):
@@ -189,7 +210,7 @@ def _check_field(f: dataclasses.Field, value):
         if kind is float and isinstance(item, int) and not isinstance(item, bool):
             item = float(item)
         if not isinstance(item, kind) or isinstance(item, bool):
-            raise ConfigError(f.name, f"{item!r} is not a {kind.__name__}")
+            raise ConfigError(f.name, f"{shown(item)} is not a {kind.__name__}")
         if kind is float and item != item:
             raise ConfigError(f.name, "NaN is not a value")
         _check_value(f.name, item, f.metadata)
@@ -197,9 +218,34 @@ def _check_field(f: dataclasses.Field, value):
         _check_length(f.name, len(value), f.metadata["length"])
 
 
+def _check_drawn(c: Config):
+    """The drawn points decode, fit the problem and the classes; refused as `drawn` (shown cut short)."""
+    from .userdata import DataError, decode_drawn, max_drawn_chars  # numpy only; imported late to keep this light
+    if len(c.drawn) > max_drawn_chars():
+        raise ConfigError("drawn", f"{len(c.drawn):,} characters, longer than any drawn set (at most "
+                                   f"{max_drawn_chars():,})")
+    try:
+        drawn = decode_drawn(c.drawn)
+    except DataError as err:
+        raise ConfigError("drawn", str(err)) from None
+    if c.source != "drawn":
+        return  # kept for going back to them: checked against the problem and classes when they are used
+    if drawn.problem != c.problem:
+        raise ConfigError("drawn", f"these points are for {drawn.problem}, the data set {c.dataset} for {c.problem}")
+    if len(drawn.labels) and drawn.problem == "classification" and drawn.labels.max() >= c.classes:
+        raise ConfigError("drawn", f"a point of class {drawn.labels.max()} with {c.classes} classes")
+    if len(drawn.labels) < 2:
+        raise ConfigError("source", "'drawn' needs at least two drawn points (one to train on, one to test)")
+
+
 def _check_consistency(c: Config):
-    if c.classes > 2 and c.dataset not in MULTICLASS_DATASETS:
-        raise ConfigError("classes", f"{c.classes} classes need one of {', '.join(MULTICLASS_DATASETS)}")
+    if c.classes > 2 and c.dataset not in MULTICLASS_DATASETS and c.source == "generated":
+        raise ConfigError("classes", f"{c.classes} classes need one of {', '.join(MULTICLASS_DATASETS)} (or your "
+                                     "own points)")
+    if c.drawn:
+        _check_drawn(c)
+    if c.source == "drawn" and not c.drawn:
+        raise ConfigError("source", "'drawn' needs drawn points (drawn is empty)")
     if c.output == "tanh_mse" and c.n_classes > 2:
         raise ConfigError("output", "tanh_mse has one output unit: it needs two classes or regression")
     if len(set(c.features)) != len(c.features):
@@ -214,12 +260,14 @@ def _check_consistency(c: Config):
     check_work(c)
 
 
-def check_work(c: Config, networks: int = 1):
-    """Refuse a run that cannot finish in minutes: epochs x training points x networks over MAX_POINT_EPOCHS."""
-    work = networks * c.epochs * c.n_train
+def check_work(c: Config, networks: int = 1, n_train: int | None = None):
+    """Refuse a run that cannot finish in minutes: epochs x training points x networks over MAX_POINT_EPOCHS.
+    `n_train`: the training points when they are not the config's (a file's)."""
+    n_train = c.n_train if n_train is None else n_train
+    work = networks * c.epochs * n_train
     if work > MAX_POINT_EPOCHS:
         what = f"{networks} networks x " if networks > 1 else ""
-        raise ConfigError("epochs", f"{what}{c.epochs:,} epochs x {c.n_train:,} training points is {work:,} "
+        raise ConfigError("epochs", f"{what}{c.epochs:,} epochs x {n_train:,} training points is {work:,} "
                                     f"point-epochs, over the limit of {MAX_POINT_EPOCHS:,} (a run must finish in "
                                     "minutes)")
 
@@ -254,7 +302,7 @@ def _parse_item(name: str, text: str, kind: type):
     text = text.strip()
     if kind in _NUMBER:
         if not _NUMBER[kind].fullmatch(text):
-            raise ConfigError(name, f"{text!r} is not a {'whole number' if kind is int else 'number'}")
+            raise ConfigError(name, f"{shown(text)} is not a {'whole number' if kind is int else 'number'}")
         return kind(text)
     return text
 
@@ -271,10 +319,16 @@ def parse_list(name: str, text: str, kind: type, choices=None, bounds=None, leng
     return values
 
 
+MAX_TEXT = 2500  # the longest string form of any field (a drawn set is at most 2,402 characters)
+
+
 def parse_value(name: str, text: str):
     """One field's value from its string form; raises ConfigError naming the field."""
     if name not in FIELDS:
-        raise ConfigError(name, f"unknown setting; known ones are {', '.join(FIELDS)}")
+        short = name if len(name) <= 40 else name[:40] + "…"  # a link's key is shown cut short, like its values
+        raise ConfigError(short, f"unknown setting; known ones are {', '.join(FIELDS)}")
+    if len(str(text)) > MAX_TEXT:
+        raise ConfigError(name, f"{len(str(text)):,} characters, over the limit of {MAX_TEXT:,}")
     f = FIELDS[name]
     kind = _element_type(f)
     value = parse_list(name, text, kind) if isinstance(f.default, tuple) else _parse_item(name, str(text), kind)
@@ -286,6 +340,28 @@ def from_strings(values: dict[str, str], base: Config | None = None) -> Config:
     """Strict: any unknown name or bad value raises ConfigError naming the field and what it accepts."""
     changes = {name: parse_value(name, text) for name, text in values.items()}
     return dataclasses.replace(base or DEFAULT, **changes)
+
+
+def from_query(query: dict[str, list[str]], base: Config | None = None) -> tuple[Config, list[str]]:
+    """A link's query (every value of every key): `from_strings_lenient`, and a note for what it cannot use: a key
+    given more than once (which value was meant?) and fields that only the command line uses (`epochs`)."""
+    values, notes = {}, []
+    for name, texts in query.items():
+        if len(texts) > 1:
+            notes.append(f"{shown(name)} is given {len(texts)} times in the link (using the default)")
+        elif name in FIELDS and FIELDS[name].metadata["effect"] == "run":
+            notes.append(f"ignored {name}: it only sets how long the command line trains")
+        elif name == "source" and texts[0] == "file":
+            notes.append("ignored source=file: a link cannot carry an uploaded file (using the generated data)")
+        else:
+            values[name] = texts[0]
+    config, more = from_strings_lenient(values, base)
+    return config, notes + more
+
+
+def to_link(config: Config) -> dict[str, str]:
+    """The config's fields for a link: every field but those only the command line uses."""
+    return {k: v for k, v in to_strings(config).items() if FIELDS[k].metadata["effect"] != "run"}
 
 
 def from_strings_lenient(values: dict[str, str], base: Config | None = None) -> tuple[Config, list[str]]:

@@ -12,6 +12,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .config import Config
+from .userdata import UserData, data_extent, decode_drawn
 
 TAU = 2 * np.pi
 
@@ -157,8 +158,14 @@ def _rebalance(points, labels, share, n, rng):
     return points[take], labels[take]
 
 
-def make_dataset(config: Config) -> Dataset:
-    """The config's data, shuffled and split into train and test; the same config gives the same arrays."""
+PLANE = 6.0  # the generated sets' plane is at least [-6, 6]^2, as in TensorFlow Playground
+
+
+def make_dataset(config: Config, upload: UserData | None = None) -> Dataset:
+    """The config's data, shuffled and split into train and test; the same config gives the same arrays.
+    `config.source` says where the points come from: the generator, the drawn points, or `upload` (a CSV file)."""
+    if config.source != "generated":
+        return _own_dataset(config, upload)
     rng = np.random.default_rng(config.data_seed)
     make = DATASETS[config.dataset]
     classes = max(config.n_classes, 2)
@@ -171,7 +178,27 @@ def make_dataset(config: Config) -> Dataset:
         points, labels = make(config.points, config.noise, rng, classes)
     order = rng.permutation(len(labels))
     points, labels = points[order].astype(np.float32), labels[order]
-    n_train = int(round(len(labels) * config.train_ratio))
+    extent = float(max(PLANE, np.ceil(np.abs(points).max() * 1.05)))
+    return _split(points, labels, config.train_ratio, extent)
+
+
+def _split(points, labels, train_ratio: float, extent: float) -> Dataset:
+    n_train = int(round(len(labels) * train_ratio))
     n_train = min(max(n_train, 1), len(labels) - 1)
-    extent = float(max(6.0, np.ceil(np.abs(points).max() * 1.05)))
     return Dataset(points[:n_train], labels[:n_train], points[n_train:], labels[n_train:], extent)
+
+
+def _own_dataset(config: Config, upload: UserData | None) -> Dataset:
+    """Drawn or uploaded points, shuffled by the data seed. The plane follows the data: a file's exactly (with a
+    margin), drawn points' never smaller than the plane they were drawn on."""
+    if config.source == "file":
+        if upload is None:
+            raise ValueError("source 'file' needs the uploaded data")
+        own, floor = upload, 0.0
+    else:
+        own, floor = decode_drawn(config.drawn), PLANE
+    if len(own.labels) < 2:
+        raise ValueError("at least two points are needed, one to train on and one to test")
+    order = np.random.default_rng(config.data_seed).permutation(len(own.labels))
+    points, labels = own.points[order].astype(np.float32), own.labels[order]
+    return _split(points, labels, config.train_ratio, data_extent(points, floor))

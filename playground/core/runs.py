@@ -24,6 +24,7 @@ from .config import Config
 from .session import Session
 from .sweep import Snapshot, Sweep
 from .train import compiled_trainer, data_shapes
+from .userdata import UserData
 
 
 class Experiment(Protocol):
@@ -47,9 +48,10 @@ class SideBySide:
     """Configurations that may differ in anything (optimizer, batch size, data...), one `Session` each, advanced in
     lockstep."""
 
-    def __init__(self, configs: list[Config]):
+    def __init__(self, configs: list[Config], upload: UserData | None = None):
+        """`upload`: the points of a CSV file, when the configs' source is "file"."""
         self.configs = list(configs)
-        self.sessions = [Session(c) for c in self.configs]
+        self.sessions = [Session(c, upload=upload) for c in self.configs]
 
     @property
     def epoch(self) -> int:
@@ -188,24 +190,25 @@ class Preparer:
         self._wanted: tuple | None = None
         self._since = 0.0
 
-    def want(self, configs: list[Config], grid: int = 40) -> concurrent.futures.Future | None:
+    def want(self, configs: list[Config], grid: int = 40, upload: UserData | None = None
+             ) -> concurrent.futures.Future | None:
         """Prepare `configs` (the background task), or None when they are already wanted or compiled."""
         key = tuple(configs)
         if key == self._wanted:
             return None
         self._wanted, self._since = key, time.monotonic()
-        return _prepare_pool.submit(self._prepare, key, grid)
+        return _prepare_pool.submit(self._prepare, key, grid, upload)
 
     def cancel(self):
         self._wanted = None
 
-    def _prepare(self, key: tuple, grid: int) -> bool:
+    def _prepare(self, key: tuple, grid: int, upload: UserData | None = None) -> bool:
         _lower_priority()
         while self._wanted == key and time.monotonic() - self._since < self.QUIET:
             time.sleep(0.05)
         if self._wanted != key:  # superseded by this user's newer choice, or Run was pressed
             return False
-        sweep = Sweep(list(key))
+        sweep = Sweep(list(key), upload=upload)
         try:
             if not sweep.compiled:
                 sweep.compile()

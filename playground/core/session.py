@@ -19,6 +19,7 @@ import threading
 import time
 from typing import NamedTuple
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 
@@ -27,6 +28,7 @@ from . import probes
 from .config import Config, fields_with_effect
 from .data import Dataset, feature_matrix, make_dataset
 from .model import Arch, layers_of, params_from_layers
+from .userdata import UserData
 from .train import (CAPACITY, Data, History, Knobs, Program, Spec, TrainState, compiled_trainer, data_shapes,
                     fresh_state, init_state, is_compiled)
 
@@ -48,6 +50,11 @@ getattr(threading, "_register_atexit", atexit.register)(_closing.set)
 
 def _changed(a: Config, b: Config, names) -> bool:
     return any(getattr(a, n) != getattr(b, n) for n in names)
+
+
+def _same_shapes(a, b) -> bool:
+    """Two parameter pytrees of one shape: weights trained on one data set can go on training on another."""
+    return [x.shape for x in jax.tree.leaves(a)] == [x.shape for x in jax.tree.leaves(b)]
 
 
 def data_arrays(config: Config, dataset: Dataset) -> Data:
@@ -93,22 +100,33 @@ class Bridge:
 
 
 class Session:
-    def __init__(self, config: Config, bridge: bool = False):
-        """`bridge=True` (the app): never wait for a compilation that the padded network can stand in for."""
+    def __init__(self, config: Config, bridge: bool = False, upload: UserData | None = None):
+        """`bridge=True` (the app): never wait for a compilation that the padded network can stand in for.
+        `upload`: the points of a CSV file, used when `config.source` is "file"."""
         self.bridge = Bridge() if bridge else None
-        self.config = config
+        self.config, self.upload = config, upload
         self._lock = threading.RLock()
         self._new_data()
 
     # --- what a config change does -----------------------------------------------------------------------------------
-    def apply(self, config: Config) -> str:
+    def apply(self, config: Config, upload: UserData | None = None, keep_weights: bool = False) -> str:
         """Move to `config`, keeping as much of the run as the change allows. Returns what happened:
-        "data" (new data, fresh weights), "reset" (fresh weights), "optimizer" (same weights, fresh optimizer
-        state), "knobs" (same run, new learning rate / regularization / freezing) or "none"."""
+        "data" (new data, fresh weights), "transfer" (new data, the trained weights kept: `keep_weights` and the
+        same network shape), "reset" (fresh weights), "optimizer" (same weights, fresh optimizer state), "knobs"
+        (same run, new learning rate / regularization / freezing) or "none". `upload` replaces the uploaded points
+        (None keeps them)."""
         with self._lock:
             old, self.config = self.config, config
-            if _changed(old, config, DATA_FIELDS):
+            new_upload = upload is not None and upload is not self.upload
+            self.upload = upload if upload is not None else self.upload
+            if _changed(old, config, DATA_FIELDS) or (new_upload and config.source == "file"):
+                params = self.params
                 self._new_data()
+                if keep_weights and _same_shapes(params, self.params) and not _changed(old, config, WEIGHT_FIELDS):
+                    self._running = Running(self.spec, fresh_state(params, self.spec.optimizer, config.seed))
+                    self.snapshots = []
+                    self._snapshot()
+                    return "transfer"
                 return "data"
             if _changed(old, config, WEIGHT_FIELDS):
                 self.reset()
@@ -124,7 +142,7 @@ class Session:
             return "knobs" if old != config else "none"
 
     def _new_data(self):
-        self.dataset = make_dataset(self.config)
+        self.dataset = make_dataset(self.config, self.upload)
         self.data = data_arrays(self.config, self.dataset)
         self.reset()
 

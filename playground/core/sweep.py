@@ -19,22 +19,35 @@ import numpy as np
 from .bridge import PaddedSpec, pad_layers, padded_grid, unpad_layers
 from .config import MAX_WIDTH, Config
 from .data import make_dataset
+from .userdata import UserData
 from .compiled import PROGRAMS, bounded
 from .model import Arch, Layer, init_layers, params_from_layers
 from .session import data_arrays
 from .train import History, Knobs, Spec, TrainState, optimizer, train_epochs
 
 
+def with_layers(base: Config, layers: tuple[int, ...], activation: tuple[str, ...]) -> Config:
+    """`base` with other hidden layers, keeping what its layers carried: each layer's dropout rate (new layers take
+    the last one's), frozen hidden layers that still exist, and a frozen output layer (renumbered)."""
+    rates = base.layer_dropout or base.dropout[:1]
+    rates = tuple(rates[min(i, len(rates) - 1)] for i in range(len(layers))) or rates[:1]
+    freeze = tuple(k for k in base.freeze if k <= min(len(layers), len(base.layers)))
+    if len(base.layers) + 1 in base.freeze:
+        freeze += (len(layers) + 1,)
+    return base.replace(layers=layers, activation=activation,
+                        dropout=rates[:1] if len(set(rates)) <= 1 else rates, freeze=freeze)
+
+
 def grid_configs(base: Config, depths, widths, activations=None) -> list[Config]:
-    """One config per (activation, depth, width); depth 0 once (neither its width nor its activation matters)."""
+    """One config per (activation, depth, width); depth 0 once (neither its width nor its activation matters).
+    The playground's dropout and freezing go along (`with_layers`)."""
     configs = []
     for k, activation in enumerate(activations or base.activation[:1]):
         for depth in depths:
             if depth == 0 and k > 0:  # no hidden layer: the activation plays no part, one network is enough
                 continue
             for width in ([widths[0]] if depth == 0 else widths):
-                configs.append(base.replace(layers=(width,) * depth, activation=(activation,), dropout=(0.0,),
-                                            freeze=()))
+                configs.append(with_layers(base, (width,) * depth, (activation,)))
     return configs
 
 
@@ -107,10 +120,12 @@ def _vmapped(spec: PaddedSpec, capacity: int):
 class Sweep:
     """Networks that differ only in architecture, init, seed, learning rate or regularization, trained in lockstep."""
 
-    def __init__(self, configs: list[Config], threads: int | None = None, capacity: int = 100):
+    def __init__(self, configs: list[Config], threads: int | None = None, capacity: int = 100,
+                 upload: UserData | None = None):
+        """`upload`: the points of a CSV file, when the configs' source is "file"."""
         base = configs[0]
         self.configs = configs
-        self.dataset = make_dataset(base)
+        self.dataset = make_dataset(base, upload)
         self.data = data_arrays(base, self.dataset)
         specs = [Spec.from_config(c, self.dataset.n_train) for c in configs]
         if len({(s.optimizer, s.batch_size, s.arch.head, s.arch.n_in) for s in specs}) != 1 or any(

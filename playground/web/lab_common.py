@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 import io
 
 import numpy as np
@@ -27,6 +28,17 @@ def png_data_uri(rgb: np.ndarray) -> str:
 
 def _playground_config() -> Config:
     return st.session_state.session.config
+
+
+def playground_upload():
+    """The playground's uploaded points when its config trains on them (the lab's networks then do too), else None."""
+    session = st.session_state.session
+    return session.upload if session.config.source == "file" else None
+
+
+def builder(kind):
+    """`kind` (Sweep or SideBySide) built on the playground's uploaded points, if any: what `Run` calls."""
+    return functools.partial(kind, upload=playground_upload())
 
 
 def describe(config: Config) -> str:
@@ -62,7 +74,7 @@ def _with_dataset(config: Config, dataset: str) -> Config:
     if dataset == PLAYGROUND_DATA or dataset == config.dataset:
         return config
     classes = config.classes if dataset in MULTICLASS_DATASETS else 2
-    return config.replace(dataset=dataset, classes=classes)
+    return config.replace(dataset=dataset, classes=classes, source="generated")  # a named set: generated
 
 
 def _head(config: Config) -> str:

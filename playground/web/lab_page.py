@@ -18,11 +18,11 @@ import streamlit as st
 
 from ..core.config import ACTIVATION_NAMES, DATASET_NAMES, MAX_LAYERS, MAX_NETWORKS, Config, ConfigError
 from ..core.runs import Preparer, Run
-from ..core.sweep import cells_of, grid_configs
+from ..core.sweep import Sweep, cells_of, grid_configs
 from . import components, lab_view
 from . import playground_page as ui
 from .lab_common import (EPOCHS, GRID, PLAYGROUND_DATA, _head, _playground_config, _status, _stop, _with_dataset,
-                         describe, live_run, painted_run)
+                         builder, describe, live_run, painted_run, playground_upload)
 from .lab_seeds import seed_section
 from .lab_side import side_by_side_section
 
@@ -87,7 +87,8 @@ def _start_sweep():
         return
     _stop(s.get("lab_sweep"))
     s.setdefault("lab_preparer", Preparer()).cancel()
-    s.lab_sweep = Run(configs, int(s.sweep_epochs), GRID)  # built in its thread; compiled ahead if it was
+    # built in its thread (on the playground's uploaded points, if any); compiled ahead if it was
+    s.lab_sweep = Run(configs, int(s.sweep_epochs), GRID, build=builder(Sweep))
     s.sweep_cell = 0
 
 
@@ -122,7 +123,8 @@ def _prepare_planned_sweep():
     try:
         configs = grid_configs(_with_dataset(_playground_config(), s.sweep_dataset), depths, widths or [1],
                                activations)
-        s.setdefault("lab_preparer", Preparer()).want(configs, GRID)  # this user's own: no one else's choice drops it
+        # this user's own: no one else's choice drops it
+        s.setdefault("lab_preparer", Preparer()).want(configs, GRID, playground_upload())
     except (ValueError, ConfigError):
         pass  # reported when Run is pressed
 

@@ -7,9 +7,9 @@ import streamlit as st
 
 from ..core.config import ConfigError
 from ..core.runs import Run
-from ..core.sweep import ensemble_summary, seed_configs
+from ..core.sweep import Sweep, ensemble_summary, seed_configs
 from ..figures import inside as inside_figures
-from .lab_common import EPOCHS, GRID, _playground_config, _status, _stop, live_run, painted_run, short_name
+from .lab_common import EPOCHS, GRID, builder, _playground_config, _status, _stop, live_run, painted_run, short_name
 
 SUCCESS_DEFAULT = 0.9
 
@@ -24,7 +24,7 @@ def _start_seeds():
         s.lab_seeds_error = f"This ensemble cannot run: {err}"
         return
     _stop(s.get("lab_seeds"))
-    s.lab_seeds = Run(configs, int(s.seeds_epochs), GRID)  # built and compiled in its thread
+    s.lab_seeds = Run(configs, int(s.seeds_epochs), GRID, build=builder(Sweep))  # built and compiled in its thread
 
 
 def seed_section():

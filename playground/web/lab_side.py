@@ -8,10 +8,10 @@ import streamlit as st
 from ..core.config import ACTIVATION_NAMES, OPTIMIZER_NAMES, REGULARIZATION_NAMES, Config, ConfigError
 from ..core.model import Arch
 from ..core.runs import Run, SideBySide
-from ..core.sweep import match_parameter_count, n_params
+from ..core.sweep import match_parameter_count, n_params, with_layers
 from ..figures import inside as inside_figures
 from . import playground_page as ui
-from .lab_common import (EPOCHS, _playground_config, _status, _stop, live_run, painted_run, parse_layers,
+from .lab_common import (EPOCHS, builder, _playground_config, _status, _stop, live_run, painted_run, parse_layers,
                          png_data_uri, short_name)
 
 SIDE_MAX = 4
@@ -49,12 +49,11 @@ def side_configs(count: int, match: bool) -> list[Config]:
     configs = []
     for i in range(count):
         try:
-            configs.append(base.replace(layers=parse_layers(s[f"side_layers_{i}"]),
-                                        activation=(s[f"side_activation_{i}"],), dropout=base.dropout[:1],
-                                        freeze=(), optimizer=s[f"side_optimizer_{i}"],
-                                        learning_rate=float(s[f"side_lr_{i}"]),
-                                        regularization=s[f"side_reg_{i}"],
-                                        regularization_rate=float(s[f"side_reg_rate_{i}"])))
+            shaped = with_layers(base, parse_layers(s[f"side_layers_{i}"]), (s[f"side_activation_{i}"],))
+            configs.append(shaped.replace(optimizer=s[f"side_optimizer_{i}"],
+                                          learning_rate=float(s[f"side_lr_{i}"]),
+                                          regularization=s[f"side_reg_{i}"],
+                                          regularization_rate=float(s[f"side_reg_rate_{i}"])))
         except (ValueError, ConfigError) as err:
             raise ValueError(f"Configuration {i + 1}: {err}") from None
     if match:
@@ -72,7 +71,8 @@ def _start_side():
         s.lab_side_error = str(err)
         return
     _stop(s.get("lab_side"))
-    s.lab_side = Run(configs, int(s.side_epochs), SIDE_GRID, build=SideBySide)  # built and trained in its thread
+    # built and trained in its thread
+    s.lab_side = Run(configs, int(s.side_epochs), SIDE_GRID, build=builder(SideBySide))
 
 
 def side_by_side_section():

@@ -71,6 +71,8 @@ def static_part(session, show_test: bool, discretize: bool, datasets: tuple[str,
         "test": _points(dataset.points_test, dataset.y_test) if show_test else [],
         "discretize": discretize,
         "dataset": config.dataset,
+        "frozen": list(config.freeze),  # layer headers on the network show it and toggle it (a `pick`)
+        "source": config.source,  # where the points come from: the draw tools offer "generated" unless there
         "datasets": _previews(datasets, config.classes if config.dataset in MULTICLASS_DATASETS else 2),
         "preview": PREVIEW,
     }

@@ -25,8 +25,9 @@ and the speed: they act in the browser at once, and the server is told through t
 
 Every message the component gets (its `data`) is a JSON list `[header, frame, ...]`; each frame carries its integer
 epoch in `epoch`. Triggers: `edit` (one weight or bias typed in while paused), `arch` ({"layers": [widths]} from the
-+ / - on the network), `pick` ({"dataset": name} or {"feature": name}). Layer counts and widths stay values, not
-clicks: a click that reaches the server twice cannot add two neurons.
++ / - on the network), `pick` ({"dataset": name}, {"feature": name} or {"freeze": hidden layer from 1}: a layer's
+header clicked), `draw` (points drawn on the output map, see `own_data.draw_values`). Layer counts and widths stay
+values, not clicks: a click that reaches the server twice cannot add two neurons.
 """
 
 from __future__ import annotations
@@ -51,13 +52,13 @@ from ..core.config import (
     Config,
     ConfigError,
     fields_with_widget,
-    from_strings_lenient,
-    to_strings,
+    from_query,
+    to_link,
 )
 from ..core.session import Session
 from ..core.train import enable_compilation_cache
 from ..figures import curves as figures
-from . import components, live_view, per_class
+from . import components, live_view, own_data, per_class, view_link
 from .live_player import SPEEDS, LivePlayer
 
 enable_compilation_cache()  # once per server process (module import): repeat shapes load from disk in ~0.3 s
@@ -66,6 +67,7 @@ FALLBACK_SECONDS = 0.25  # the fragment's own timer, only for a client that play
 LEARNING_RATES = (1e-5, 1e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 REGULARIZATION_RATES = (0.0, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 BATCH_SIZES = (1, 2, 5, 10, 20, 30, 50, 100, 250, 500, 1000, 2000)
+DROPOUT_RATES = tuple(round(0.05 * k, 2) for k in range(19))  # 0 to 0.9, the field's bounds
 PROBLEMS = {"classification": CLASSIFICATION_DATASETS, "regression": REGRESSION_DATASETS}
 # Config fields that are exactly one widget, keyed by the field's name (each field declares its widget).
 WIDGET_FIELDS = fields_with_widget("select", "slider", "select_slider")
@@ -89,6 +91,9 @@ def _state_from_config(config: Config):
         s[f"width_{i}"], s[f"activation_{i}"] = width, act
     s.activation_all = config.activation[0]
     s.dropout = max(config.dropout)
+    for i, rate in enumerate(config.layer_dropout):
+        s[f"dropout_{i}"], s[f"freeze_{i}"] = rate, i + 1 in config.freeze
+    s.freeze_out = len(config.layers) + 1 in config.freeze
 
 
 def init_state():
@@ -100,17 +105,20 @@ def init_state():
         _state_from_config(config)
         s.playing = False
         s.session = Session(config, bridge=True)
-        st.query_params.from_dict(to_strings(config))
+        _write_link(config)
     if "session" in s:
         apply_pending_widgets()
         return
-    config, notes = from_strings_lenient(dict(st.query_params))
+    query = {name: st.query_params.get_all(name) for name in st.query_params}
+    view = {name: texts for name, texts in query.items() if name in view_link.names()}
+    config, notes = from_query({name: texts for name, texts in query.items() if name not in view})
     _state_from_config(config)
-    s.url_notes = notes
     s.playing, s.speed, s.show_test, s.discretize = False, 1, False, False
+    s.url_notes = notes + view_link.read(view)  # speed, test points, panels, the lab's choices
+    s.link_speed = s.speed  # the live view starts at the link's speed
     s.player = LivePlayer()
     s.session = Session(config, bridge=True)
-    st.query_params.from_dict(to_strings(config))
+    _write_link(config)
 
 
 def open_in_playground(config: Config):
@@ -131,10 +139,12 @@ def config_from_widgets() -> tuple[Config, str | None]:
     changes["layers"] = layers
     changes["features"] = tuple(f for f in FEATURE_NAMES if s[f"feature_{f}"])
     changes["activation"] = activations
-    changes["dropout"] = (float(s.dropout),)
-    if s.dataset not in MULTICLASS_DATASETS:
+    dropout = tuple(float(s.get(f"dropout_{i}", s.dropout)) for i in range(n)) or (float(s.dropout),)
+    changes["dropout"] = dropout[:1] if len(set(dropout)) == 1 else dropout
+    if s.dataset not in MULTICLASS_DATASETS and s.source == "generated":
         changes["classes"] = 2
-    changes["freeze"] = tuple(k for k in s.freeze if k <= n + 1)
+    # a layer's freeze flag stays with its row, and the output layer's with the output, however many layers there are
+    changes["freeze"] = tuple(i + 1 for i in range(n) if s.get(f"freeze_{i}")) + ((n + 1,) if s.freeze_out else ())
     try:
         return s.session.config.replace(**changes), None
     except ConfigError as err:
@@ -142,11 +152,23 @@ def config_from_widgets() -> tuple[Config, str | None]:
 
 
 def apply_config(config: Config):
-    """Hand a changed config to the session and put it in the URL."""
-    session = st.session_state.session
-    if config != session.config:
-        session.apply(config)
-        st.query_params.from_dict(to_strings(config))
+    """Hand a changed config (or a newly uploaded file) to the session and put the config in the URL."""
+    s = st.session_state
+    session, upload = s.session, s.get("upload")
+    if config != session.config or (upload is not None and upload is not session.upload):
+        session.apply(config, upload=upload, keep_weights=s.get("keep_weights", False))
+        _write_link(config)
+
+
+def _write_link(config: Config):
+    st.query_params.from_dict(to_link(config) | view_link.written())
+
+
+def sync_link():
+    """At the end of a page run: the link follows the view settings too (test points, panels, the lab's choices)."""
+    wanted = to_link(st.session_state.session.config) | view_link.written()
+    if st.query_params.to_dict() != wanted:
+        st.query_params.from_dict(wanted)
 
 
 # --- callbacks (run before the script, so they may set widget values) -------------------------------------------------
@@ -190,10 +212,13 @@ def _picked():
     if not isinstance(pick, dict):
         return
     if pick.get("dataset") in PROBLEMS[s.problem]:
-        _set_widgets({"dataset": pick["dataset"]})
+        _set_widgets({"dataset": pick["dataset"], "source": "generated"})
     elif pick.get("feature") in FEATURE_NAMES:
         key = f"feature_{pick['feature']}"
         _set_widgets({key: not s[key]})
+    elif pick.get("freeze") in range(1, s.hidden_layers + 1):  # a layer's header on the network
+        key = f"freeze_{pick['freeze'] - 1}"
+        _set_widgets({key: not s.get(key, False)})
 
 
 PENDING_SECONDS = 2.0  # how long a value set from the live view overrides what the browser says its widget holds
@@ -223,6 +248,13 @@ def apply_pending_widgets():
             st.session_state[key] = value
 
 
+def _drew():
+    """The `draw` trigger: points added or erased on the output map, cleared, or back to the generated set."""
+    values = own_data.draw_values(st.session_state, _trigger("draw"))
+    if values is not None:
+        _set_widgets(values)
+
+
 def _reset():
     st.session_state.seed = (st.session_state.seed + 1) % 2**31
 
@@ -233,11 +265,22 @@ def _regenerate():
 
 def _problem_changed():
     st.session_state.dataset = PROBLEMS[st.session_state.problem][0]
+    st.session_state.source = "generated"
+    st.session_state.drawn = ""  # drawn for the other problem
+
+
+def _dataset_changed():
+    st.session_state.source = "generated"
 
 
 def _all_activations():
     for i in range(MAX_LAYERS):
         st.session_state[f"activation_{i}"] = st.session_state.activation_all
+
+
+def _all_dropout():
+    for i in range(MAX_LAYERS):
+        st.session_state[f"dropout_{i}"] = st.session_state.dropout
 
 
 def _layers_changed():
@@ -249,6 +292,7 @@ def _layers_changed():
     for i in range(s.hidden_layers):
         if f"width_{i}" not in s:
             s[f"width_{i}"], s[f"activation_{i}"] = s.last_width, s.activation_all
+            s[f"dropout_{i}"], s[f"freeze_{i}"] = s.dropout, False
 
 
 def _resume():
@@ -282,8 +326,11 @@ def top_bar():
 def data_panel():
     s = st.session_state
     st.markdown("**DATA**")
-    st.selectbox("Data set", PROBLEMS[s.problem], key="dataset")
-    st.selectbox("Classes", (2, 3, 4, 5), key="classes", disabled=s.dataset not in MULTICLASS_DATASETS)
+    st.selectbox("Data set", PROBLEMS[s.problem], key="dataset", on_change=_dataset_changed)
+    st.selectbox("Classes", (2, 3, 4, 5), key="classes",
+                 disabled=s.dataset not in MULTICLASS_DATASETS and s.source == "generated")
+    st.slider("Number of points", 20, 2000, step=10, key="points", disabled=s.source != "generated",
+              help="train and test together")
     st.slider("Noise", 0.0, 0.5, step=0.05, key="noise")
     st.slider("Ratio of training to test data", 0.1, 0.9, step=0.1, key="train_ratio")
     st.slider("Share of the second class", 0.05, 0.95, step=0.05, key="second_class_share",
@@ -307,14 +354,20 @@ def network_panel():
     count, optimizer = st.columns([1, 1])
     count.number_input("Hidden layers", 0, MAX_LAYERS, step=1, key="hidden_layers", on_change=_layers_changed)
     optimizer.selectbox("Optimizer", OPTIMIZER_NAMES, key="optimizer")
+    st.markdown("Tick a layer's name to freeze it (its weights stop changing); a dropout rate per layer.")
     for i in range(s.hidden_layers):
-        label, width, act = st.columns([0.8, 1.2, 2], vertical_alignment="center")
-        label.markdown(f"Layer {i + 1}")
+        label, width, act, drop = st.columns([1, 1.1, 1.7, 1.1], vertical_alignment="center")
+        label.checkbox(f"Layer {i + 1}", key=f"freeze_{i}", help="frozen: its weights and biases stay as they are")
         width.number_input(f"Neurons in layer {i + 1}", 1, MAX_WIDTH, step=1, key=f"width_{i}",
                            label_visibility="collapsed")
         act.selectbox(f"Activation {i + 1}", ACTIVATION_NAMES, key=f"activation_{i}", label_visibility="collapsed")
+        rates = _options(DROPOUT_RATES, s.get(f"dropout_{i}", s.dropout))
+        drop.selectbox(f"Dropout {i + 1}", rates, key=f"dropout_{i}", label_visibility="collapsed",
+                       format_func=lambda r: f"dropout {r:g}")
+    st.checkbox("Output layer", key="freeze_out", help="frozen: the output layer's weights stay as they are")
     drop, init, out = st.columns(3)
-    drop.slider("Dropout", 0.0, 0.9, step=0.05, key="dropout")
+    drop.select_slider("Dropout (all layers)", _options(DROPOUT_RATES, s.dropout), key="dropout",
+                       on_change=_all_dropout)
     init.selectbox("Initialisation", INIT_NAMES, key="init")
     out.selectbox("Output", OUTPUT_NAMES, key="output")
 
@@ -337,12 +390,13 @@ def _live_frame():
     s = st.session_state
     session, wanted = s.session, control()
     static = live_view.static_part(session, s.show_test, s.discretize, PROBLEMS[s.problem])
+    static = static | {"speed": s.get("link_speed", 1)}  # constant per session: the version need not name it
     message = per_class.annotate(s.player.serve(session, wanted, static), session)  # rate, per-class view
     playing = message[0]["playing"]
     if wanted.get("speed") in SPEEDS:
         s.speed = wanted["speed"]
     components.live_view(data=message, key="live", on_control_change=_noop, on_edit_change=_edited,
-                         on_arch_change=_arch_clicked, on_pick_change=_picked)
+                         on_arch_change=_arch_clicked, on_pick_change=_picked, on_draw_change=_drew)
     rerun = playing != s.playing or s.pop("rerun_page", False) or s.player.just_stopped
     s.playing = playing
     if rerun and playing and "want" in wanted:
@@ -376,6 +430,10 @@ def loss_chart():
 
 
 def url_notes():
-    for note in st.session_state.get("url_notes", ()):
-        st.warning(f"Link setting ignored: {note}")
+    """What the link asked for and did not get. The notes quote the link's values: shown as literal text only (a
+    crafted link must not put links, images or words of its choosing inside the app's own warning)."""
+    notes = st.session_state.get("url_notes", ())
+    if notes:
+        st.warning("Some settings of this link were not used:")
+        st.text("\n".join(notes))
 

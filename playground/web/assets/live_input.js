@@ -9,7 +9,8 @@ function buildData(v) {   // the data set previews, clickable, with their whole 
   el("div", "pg-heading", v.data, "DATA");
   const grid = el("div", "pg-datasets", v.data);
   spec.datasets.forEach(({name, pixels}) => {
-    const item = el("button", "pg-dataset" + (name === spec.dataset ? " pg-chosen" : ""), grid);
+    const chosen = name === spec.dataset && spec.source === "generated";   // not while drawn or uploaded points train
+    const item = el("button", "pg-dataset" + (chosen ? " pg-chosen" : ""), grid);
     item.title = `train on the ${name} data`;
     const c = el("canvas", "", item), n = spec.preview, bytes = decode(pixels);
     c.width = c.height = n;
@@ -47,7 +48,11 @@ function buildNetworkControls(v) {   // + / - for the number of hidden layers an
     const box = pair(g.xs[l + 1] + g.node / 2, 20, width < 32 && more, width > 1 && fewer,
                      `a neuron to layer ${l + 1}`);
     box.classList.add("pg-layer");
-    el("span", "pg-count", box, `${width} ${spec.activations[l]}`);
+    const frozen = (spec.frozen || []).includes(l + 1);
+    const header = el("span", "pg-count pg-header" + (frozen ? " pg-frozen" : ""), box,
+                      `${width} ${spec.activations[l]}${frozen ? " \u2744" : ""}`);
+    header.title = frozen ? "frozen: click to train this layer again" : "click to freeze this layer";
+    header.addEventListener("click", () => v.component.setTriggerValue("pick", {freeze: l + 1}));
   });
 }
 

@@ -2,7 +2,7 @@
 // times a second while playing). So the inline code is only the palette (prepended) and this loader; the rest is
 // loaded once per page as classic scripts from the app's static files (`static/` is playground/web/assets, served by
 // `server.enableStaticServing`), which share one global scope.
-const LIVE_FILES = ["common.js", "live_forward.js", "live_paint.js", "live_view.js", "live_input.js"];
+const LIVE_FILES = ["common.js", "live_forward.js", "live_paint.js", "live_view.js", "live_input.js", "live_draw.js"];
 
 function loadLiveCode() {
   if (!window.__pgLiveCode) {

@@ -142,7 +142,13 @@ function paintNetwork(view, params) {   // per frame: links, hidden neurons' map
   for (let l = 1; l < sizes.length - 1; l++) {
     for (const p of g.pos[l]) { ctx.drawImage(atlas, t * THUMB, 0, THUMB, THUMB, p[0], p[1], node, node); t++; }
   }
-  g.pos[g.pos.length - 1].forEach(p => ctx.drawImage(view.mapCanvas, p[0], p[1], node, node));
+  const outputs = g.pos[g.pos.length - 1];
+  if (outputs.length > 1 && view.classCanvas) {   // k classes: each output neuron shows its own class's probability
+    const n = view.classCanvas.height;
+    outputs.forEach((p, c) => ctx.drawImage(view.classCanvas, c * n, 0, n, n, p[0], p[1], node, node));
+  } else {
+    outputs.forEach(p => ctx.drawImage(view.mapCanvas, p[0], p[1], node, node));
+  }
   ctx.strokeStyle = "#777"; ctx.lineWidth = 1;
   ctx.beginPath();
   for (let l = 1; l < g.pos.length; l++) for (const p of g.pos[l]) ctx.rect(p[0] + 0.5, p[1] + 0.5, node - 1, node - 1);
@@ -198,4 +204,32 @@ function paintCurve(canvas, curve, width, height) {
   line(curve.test, "#222");
   line(curve.train, "#999");
   return true;
+}
+
+// k classes: output neuron c's map is its class's probability, white (0) to the class colour (1), side by side on
+// one canvas (class c at x = c * n). The output map itself shows the combined picture (the most likely class).
+function paintClassMaps(view, output, n) {
+  const k = view.spec.sizes[view.spec.sizes.length - 1], P = n * n;
+  if (!view.classImage || view.classCanvas.width !== k * n) {
+    view.classCanvas = view.classCanvas || document.createElement("canvas");
+    view.classImage = imageFor(view.classCanvas, k * n, n);
+  }
+  const pixels = view.classImage.pixels;
+  for (let c = 0; c < k; c++) {
+    const table = classTable(c);
+    for (let p = 0; p < P; p++) {
+      const q = Math.max(0, Math.min(1, output[c * P + p]));
+      pixels[Math.floor(p / n) * k * n + c * n + (p % n)] = table[Math.round(q * 255)];
+    }
+  }
+  view.classCanvas.getContext("2d").putImageData(view.classImage.image, 0, 0);
+}
+
+const PROBABILITY_SHADES = [];
+function classTable(c) {   // 256 shades from white to class c's colour, packed RGBA: no colour arrays per pixel
+  if (!PROBABILITY_SHADES[c]) {
+    const colour = CLASS_COLOURS[c % CLASS_COLOURS.length];
+    PROBABILITY_SHADES[c] = Uint32Array.from({length: 256}, (_, i) => rgba32(mix([255, 255, 255], colour, i / 255)));
+  }
+  return PROBABILITY_SHADES[c];
 }

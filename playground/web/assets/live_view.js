@@ -1,7 +1,8 @@
 // The live view: the browser owns Play, Pause, Step and speed, paints one frame per animation frame from a queue of
 // snapshots the server sends (playground/web/live_view.py), and asks for more before the queue runs dry.
 // What the server is told: the component state `control` (see playground/web/playground_page.py); triggers `edit`
-// (a weight or bias typed in while paused), `arch` (+ / - on the network) and `pick` (a data set or a feature).
+// (a weight or bias typed in while paused), `arch` (+ / - on the network), `pick` (a data set or a feature) and
+// `draw` (points drawn on the output map, live_draw.js).
 
 const SPEEDS = [1, 2, 3, 5, 10, 20, 50, 100, 250];
 const AHEAD_S = 0.25, LOW_S = 0.12;   // ask for ~0.25 s of frames when fewer than ~0.12 s are left
@@ -37,11 +38,12 @@ function build(parentElement) {
   v.tip = el("div", "pg-tip", wrap);
   v.editor = el("input", "pg-edit", wrap);
   v.editor.type = "number"; v.editor.step = "0.01";
-  const side = el("div", "pg-side", main);
+  const side = v.side = el("div", "pg-side", main);
   el("div", "pg-heading", side, "OUTPUT");
   v.output = el("canvas", "pg-output", side);
   v.legend = el("div", "pg-legend", side);
   v.rateLine = el("div", "pg-rate", side);
+  buildDrawTools(v);
   v.curveCaption = el("div", "pg-caption", side);
   v.curveCanvas = el("canvas", "pg-curve", side);
   v.ctx = v.net.getContext("2d");
@@ -135,6 +137,9 @@ function emptyCurve() { return {epochs: [], train: [], test: []}; }
 
 function setSpec(v, spec) {
   v.spec = spec;
+  if (!v.speedFromLink && SPEEDS.includes(spec.speed)) {   // once: the speed a shared link set
+    v.speedFromLink = true; v.speed = spec.speed; v.speedSelect.value = String(spec.speed);
+  }
   v.params = new Float32Array(parameterCount(spec.sizes));
   v.forward = makeForward(spec, 100);
   buildData(v);
@@ -162,6 +167,7 @@ function show(v, frame) {
   const {layers, output} = v.forward(v.params);
   const n = v.forward.n, map = v.mapImage;
   paintOutputPixels(v.spec, output, n, map.pixels, v.spec.discretize);
+  if (v.spec.sizes[v.spec.sizes.length - 1] > 1) paintClassMaps(v, output, n);
   v.mapCanvas.getContext("2d").putImageData(map.image, 0, 0);
   const size = v.output.width, octx = v.output.getContext("2d");
   octx.imageSmoothingEnabled = true;
@@ -220,7 +226,7 @@ function imageFor(canvas, width, height) {
 function layout(v) {
   const spec = v.spec, top = Math.max(0, v.root.getBoundingClientRect().top + window.scrollY);
   const width = v.root.clientWidth || 1200, tall = window.innerHeight - top - 48;
-  const size = Math.max(220, Math.min(560, tall - 130, Math.floor(width * 0.3)));
+  const size = Math.max(220, Math.min(560, tall - 156, Math.floor(width * 0.3)));   // room for the draw tools
   v.output.width = v.output.height = size;
   paintPoints(v.points, spec, size);
   v.mapImage = imageFor(v.mapCanvas, 100, 100);
@@ -235,6 +241,7 @@ function layout(v) {
   v.dirty = true;
   buildNetworkControls(v);
   v.legend.innerHTML = legendHtml(spec);
+  refreshDrawTools(v);
   v.curveCaption.innerHTML = `loss: <span style="color:#222">&#9644; test</span> <span style="color:#999">` +
     `&#9644; train</span>`;
 }

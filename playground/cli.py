@@ -10,6 +10,7 @@ import math
 import sys
 import time
 
+from . import lesson_cli
 from .core.config import FIELDS, MAX_NETWORKS, MAX_POINT_EPOCHS, ConfigError, from_strings, parse_list
 
 
@@ -34,6 +35,7 @@ def _parser() -> argparse.ArgumentParser:
     sweep.epilog = (f"At most {MAX_NETWORKS} networks (depths x widths x activations), and epochs x training points "
                     f"x networks at most {MAX_POINT_EPOCHS:,}.")
     sweep.add_argument("--json", action="store_true", help="print a JSON list, one object per network")
+    lesson_cli.add_parser(commands)
     return parser
 
 
@@ -159,4 +161,5 @@ def sweep_command(args) -> int:
 
 def main(argv=None) -> int:
     args = _parser().parse_args(argv)
-    return {"train": train_command, "sweep": sweep_command}[args.command](args)
+    return {"train": train_command, "sweep": sweep_command,
+            "lesson": lesson_cli.lesson_command}[args.command](args)

@@ -1,5 +1,6 @@
 """`python -m playground lesson list|check [ID] [--json]`: the lessons shipped in the package, and their claims
-checked by the engine (exit code 1 if one fails, naming the step and the measured value)."""
+checked by the engine (exit code 1 if one fails, naming the step and the measured value). Without an ID the check
+also trains every challenge's solution, so that each challenge is known to be solvable."""
 
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ def add_parser(commands):
     listing.add_argument("--json", action="store_true", help="print one line of strict JSON")
     check = actions.add_parser("check", help="train every step's config and check its claim (exit code 1 if one "
                                              "fails)")
-    check.add_argument("id", nargs="?", help="one lesson's id (default: all)")
+    check.add_argument("id", nargs="?", help="one lesson's id (default: every lesson, and every challenge's "
+                                             "solution)")
     check.add_argument("--json", action="store_true", help="print one line of strict JSON")
 
 
@@ -54,8 +56,14 @@ def _selected(lesson_id: str | None):
     return [lessons[lesson_id]]
 
 
+def _challenges(lesson_id: str | None) -> list:
+    """All challenges' solutions are checked with all lessons (not with one lesson's check)."""
+    from .core.lessons import all_challenges
+    return list(all_challenges().values()) if lesson_id is None else []
+
+
 def check_command(args) -> int:
-    from .core.lessons import all_lessons, check_lesson
+    from .core.lessons import all_lessons, check_challenge, check_lesson
     from .core.train import enable_compilation_cache
 
     lessons = _selected(args.id)
@@ -69,6 +77,10 @@ def check_command(args) -> int:
             results.append(_result(lesson.id, r))
             if not args.json:
                 _print_result(results[-1])
+    for challenge in _challenges(args.id):
+        results.append(_result(f"challenge {challenge.id}", check_challenge(challenge)))
+        if not args.json:
+            _print_result(results[-1])
     failed = [r for r in results if r["status"] == "fail"]
     if args.json:
         print(json.dumps({"results": results, "failed": len(failed), "seconds": round(time.perf_counter() - start, 2)},
@@ -82,7 +94,8 @@ def check_command(args) -> int:
 def _print_result(r: dict):
     value = "-" if r["value"] is None else f"{r['value']:.4g}"
     extra = f"  {r['reason']}" if r["reason"] else ""
-    print(f"{r['status']:7} {r['lesson']} step {r['step']}: {r['claim']}, measured {value}{extra}")
+    where = f"{r['lesson']} step {r['step']}" if r["step"] else r["lesson"]
+    print(f"{r['status']:7} {where}: {r['claim']}, measured {value}{extra}")
 
 
 def lesson_command(args) -> int:

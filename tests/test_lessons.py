@@ -96,6 +96,7 @@ def test_lesson_check_passes_for_every_lesson(capsys):
     statuses = {r["status"] for r in report["results"]}
     assert statuses == {"pass", "skipped"}
     assert sum(r["status"] == "pass" for r in report["results"]) >= 40
+    assert sum(r["lesson"].startswith("challenge ") for r in report["results"]) >= 5
 
 
 def test_lesson_check_exits_1_naming_the_step_and_value(monkeypatch, capsys):
@@ -107,3 +108,31 @@ def test_lesson_check_exits_1_naming_the_step_and_value(monkeypatch, capsys):
     (line,) = [line for line in out.splitlines() if line.startswith("fail")]
     assert "t step 3" in line and float(line.split("measured ")[1].split()[0]) > 0.9
     assert cli.main(["lesson", "check", "nope"]) == 2
+
+
+def test_at_least_five_challenges_each_solvable_by_its_solution():
+    challenges = lessons.all_challenges()
+    assert len(challenges) >= 5
+    for challenge in challenges.values():
+        result = lessons.check_challenge(challenge)
+        assert result.holds and not result.reason, (challenge.id, result)
+
+
+def test_a_challenge_names_the_rules_the_settings_break():
+    challenge = lessons.all_challenges()["spiral-60"]
+    config = from_strings({"dataset": "circle", "layers": "8,8"})
+    history = type("H", (), {"test_accuracy": [0.99]})()
+    status = lessons.challenge_status(challenge, config, 105, history)
+    assert not status.solved and status.value == 0.99
+    assert status.broken == ("data set spiral", "at most 60 weights and biases")
+    ok = lessons.challenge_status(challenge, from_strings({"dataset": "spiral"}), 55, history)
+    assert ok.solved and ok.broken == ()
+    assert not lessons.challenge_status(challenge, from_strings({"dataset": "spiral"}), 55,
+                                        type("H", (), {"test_accuracy": [0.9]})()).solved
+
+
+def test_the_epoch_rule_counts_from_the_reset():
+    challenge = lessons.all_challenges()["spiral-fast"]
+    config = from_strings({"dataset": "spiral"})
+    late = type("H", (), {"test_accuracy": [0.5] * 600 + [0.99]})()
+    assert lessons.challenge_status(challenge, config, 337, late).broken == ("within 500 epochs",)

@@ -275,3 +275,105 @@ def check_lesson(lesson: Lesson) -> list[StepResult]:
         reason = "needs: " + ", ".join(lesson.waiting_for)
         return [StepResult(i + 1, s.claim.describe(), None, None, 0.0, reason) for i, s in enumerate(lesson.steps)]
     return [check_step(step, i + 1) for i, step in enumerate(lesson.steps)]
+
+
+# --- challenges -----------------------------------------------------------------------------------------------------
+
+RULES = {  # what a challenge may demand of the settings, and how it reads
+    "dataset": "data set {}",
+    "max_params": "at most {} weights and biases",
+    "max_hidden_layers": "at most {} hidden layers",
+    "min_hidden_layers": "at least {} hidden layers",
+    "allowed_features": "inputs only from {}",
+    "max_epochs": "within {} epochs",
+    "points": "{} points",
+    "noise": "noise {}",
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class Challenge:
+    id: str
+    title: str
+    text: str
+    rules: tuple[tuple[str, object], ...]
+    goal: Claim
+    solution: tuple[tuple[str, str], ...]
+
+    @property
+    def rule_values(self) -> dict:
+        return dict(self.rules)
+
+
+class ChallengeStatus(NamedTuple):
+    solved: bool
+    value: float | None     # the goal's metric now (None before the first epoch)
+    broken: tuple[str, ...]  # the rules the settings break, in words
+
+
+def _challenge(table: dict, where: str) -> Challenge:
+    rules = _require(table, "rules", dict, where)
+    unknown = set(rules) - set(RULES)
+    if unknown:
+        raise LessonError(f"{where}: unknown rules {sorted(unknown)}; known ones are {', '.join(RULES)}")
+    goal = _claim(_require(table, "goal", dict, where), where + " goal")
+    if goal.metric not in ("test_accuracy", "train_accuracy", "test_loss", "train_loss"):
+        raise LessonError(f"{where}: a goal is an accuracy or a loss the live view shows")
+    rules = tuple((k, tuple(v) if isinstance(v, list) else v) for k, v in rules.items())
+    return Challenge(_require(table, "id", str, where), _require(table, "title", str, where),
+                     _require(table, "text", str, where), rules, goal,
+                     _config_pairs(_require(table, "solution", dict, where), (), where + " solution"))
+
+
+@functools.cache
+def all_challenges() -> dict[str, Challenge]:
+    f = resources.files("playground").joinpath("lessons", "challenges.toml")
+    try:
+        table = tomllib.loads(f.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as err:
+        raise LessonError(f"challenges.toml: {err}") from None
+    found = [_challenge(t, f"challenges.toml challenge {i + 1}") for i, t in enumerate(table.get("challenges", []))]
+    return {c.id: c for c in found}
+
+
+def broken_rules(challenge: Challenge, config: Config, n_params: int, epoch: int) -> tuple[str, ...]:
+    """The rules `config` breaks (the epoch rule: only once training went past it), each in words."""
+    r, broken = challenge.rule_values, []
+    checks = {
+        "dataset": lambda v: config.dataset == v,
+        "max_params": lambda v: n_params <= v,
+        "max_hidden_layers": lambda v: len(config.layers) <= v,
+        "min_hidden_layers": lambda v: len(config.layers) >= v,
+        "allowed_features": lambda v: set(config.features) <= set(v),
+        "max_epochs": lambda v: epoch <= v,
+        "points": lambda v: config.points == v,
+        "noise": lambda v: abs(config.noise - v) < 1e-9,
+    }
+    for name, value in r.items():
+        if not checks[name](value):
+            shown = ", ".join(value) if isinstance(value, tuple) else value
+            broken.append(RULES[name].format(shown))
+    return tuple(broken)
+
+
+def challenge_status(challenge: Challenge, config: Config, n_params: int, history) -> ChallengeStatus:
+    """Where a running network stands: solved once the rules hold and the goal's metric meets its bound."""
+    goal = challenge.goal
+    values = getattr(history, goal.metric)
+    epoch = len(values)
+    broken = broken_rules(challenge, config, n_params, epoch)
+    if not epoch:
+        return ChallengeStatus(False, None, broken)
+    value = float(values[-1])
+    return ChallengeStatus(not broken and goal.holds(value), value, broken)
+
+
+def check_challenge(challenge: Challenge) -> StepResult:
+    """Train the challenge's solution for the goal's epochs: proof that the challenge can be solved."""
+    from .session import Session
+    start = time.perf_counter()
+    session = Session(from_strings(dict(challenge.solution)))
+    session.advance(challenge.goal.epochs)
+    status = challenge_status(challenge, session.config, session.arch.n_params, session.history)
+    reason = "breaks: " + "; ".join(status.broken) if status.broken else ""
+    return StepResult(0, challenge.goal.describe(), status.value, status.solved, time.perf_counter() - start, reason)

@@ -87,8 +87,10 @@ def test_lesson_list_is_one_line_of_json():
     assert all(set(i) == {"id", "title", "concept", "steps", "waiting_for"} for i in items)
 
 
-def test_lesson_check_passes_for_every_lesson(capsys):
-    """The whole check, in this process (compilations shared with the other tests): every live claim holds."""
+def test_lesson_check_passes_for_every_lesson(monkeypatch, capsys):
+    """The whole check, in this process (compilations shared with the other tests): every live claim holds. Without
+    the persistent compilation cache, which tests leave off (playground.core.train.enable_compilation_cache)."""
+    monkeypatch.setattr("playground.core.train.enable_compilation_cache", lambda *a: None)
     code = cli.main(["lesson", "check", "--json"])
     report = json.loads(capsys.readouterr().out)
     failed = [r for r in report["results"] if r["status"] == "fail"]

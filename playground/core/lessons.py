@@ -258,12 +258,19 @@ class StepResult(NamedTuple):
     reason: str = ""   # why it was skipped
 
 
+@functools.lru_cache(maxsize=4)
+def _trained(config: Config, epochs: int):
+    """A session trained for `epochs`. Kept for the next few steps: lessons often make two claims about one run."""
+    from .session import Session
+    session = Session(config)
+    session.advance(epochs)
+    return session
+
+
 def check_step(step: Step, number: int) -> StepResult:
     """Train the step's config for the claim's epochs and measure."""
-    from .session import Session
     start = time.perf_counter()
-    session = Session(step_config(step).replace(epochs=step.claim.epochs))
-    session.advance(step.claim.epochs)
+    session = _trained(step_config(step), step.claim.epochs)
     value = measure(session, step.claim)
     return StepResult(number, step.claim.describe(), value, bool(step.claim.holds(value)),
                       time.perf_counter() - start)

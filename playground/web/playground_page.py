@@ -91,6 +91,11 @@ def _state_from_config(config: Config):
     s.dropout = max(config.dropout)
 
 
+def write_url(config: Config):
+    """The address bar: every config field, and a lesson's or challenge's own parameters (`link_extra`)."""
+    st.query_params.from_dict(to_strings(config) | st.session_state.get("link_extra", {}))
+
+
 def init_state():
     """Once per browser session: the config from the URL (bad values -> defaults with notes) and its Session.
     Later, only a config sent from the lab by `open_in_playground` replaces the session."""
@@ -100,7 +105,7 @@ def init_state():
         _state_from_config(config)
         s.playing = False
         s.session = Session(config, bridge=True)
-        st.query_params.from_dict(to_strings(config))
+        write_url(config)
     if "session" in s:
         apply_pending_widgets()
         return
@@ -110,7 +115,7 @@ def init_state():
     s.playing, s.speed, s.show_test, s.discretize = False, 1, False, False
     s.player = LivePlayer()
     s.session = Session(config, bridge=True)
-    st.query_params.from_dict(to_strings(config))
+    write_url(config)
 
 
 def open_in_playground(config: Config):
@@ -146,7 +151,7 @@ def apply_config(config: Config):
     session = st.session_state.session
     if config != session.config:
         session.apply(config)
-        st.query_params.from_dict(to_strings(config))
+        write_url(config)
 
 
 # --- callbacks (run before the script, so they may set widget values) -------------------------------------------------

@@ -14,7 +14,7 @@ playground, lab = st.tabs(["Playground", "Depth × width lab"], key="page", on_c
 with playground:
     with st.container(key="pg_top"):  # keyed containers: presenter mode hides them (assets/presenter.css)
         ui.top_bar()
-    lesson_page.lesson_bar()  # the lesson, its step, Back / Next, presenter mode and the keyboard
+    lesson_page.lesson_bar()  # an open lesson's step, Back / Next, presenter mode and the keyboard
     live = st.container()    # filled below, once the widgets' values are known
     settings = st.container(key="pg_settings")
     settings.markdown("#### More settings")
@@ -35,6 +35,7 @@ with playground:
         ui.divergence_notice()
         ui.live_view_fragment()  # the browser plays; this trains as it asks
     with st.container(key="pg_below"):
+        lesson_page.picker()          # the lessons (an open one shows its step above the stage)
         challenge_panel.challenges()  # goals to chase alone, checked live
         ui.loss_chart()
         inside_panels.inside_panels()   # gradients, layer spaces, saliency, statistics, landscape, replay

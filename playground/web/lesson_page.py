@@ -106,6 +106,8 @@ def go_to(lesson_id: str | None, index: int):
         if step.panel and step.panel not in s.get("inside_panels", []):
             s.inside_panels = [*s.get("inside_panels", []), step.panel]
     s.link_extra = link_extra()
+    if "pending_config" not in s:  # nothing new to open (no lesson, or one still waiting): the address changes alone
+        ui.write_url(s.session.config)
 
 
 def _move(delta: int):
@@ -143,12 +145,14 @@ def _title(lesson_id: str | None) -> str:
     return lesson.title + (" (coming soon)" if lesson.waiting_for else "")
 
 
-def _picker():
+def picker():
+    """Below the stage, out of the way of free play: the lesson list (a lesson's bar then appears above the stage)."""
     s = st.session_state
     s.lesson_pick = s.get("lesson_id")
     with st.container(key="pg_lesson_picker"):
-        st.selectbox("Lesson", [None, *lessons.all_lessons()], key="lesson_pick", format_func=_title,
-                     on_change=_picked, help="a guided demonstration, one concept per lesson")
+        with st.expander("Lessons: guided demonstrations for class", expanded=s.lesson_pick is not None):
+            st.selectbox("Lesson", [None, *lessons.all_lessons()], key="lesson_pick", format_func=_title,
+                         on_change=_picked, help="one concept per lesson, 3 to 6 steps, each checked by the engine")
 
 
 def _navigation(lesson: lessons.Lesson):
@@ -187,12 +191,11 @@ def _waiting(lesson: lessons.Lesson):
 
 
 def lesson_bar():
-    """The lesson picker, the step with its text and claim, Back / Next and the presenter toggle; the keyboard and
-    the presenter style when a lesson is open."""
+    """Above the stage while a lesson is open: the step with its text and claim, Back / Next and the presenter
+    toggle; the keyboard, and the presenter style when presenting. Notes about a link that was not understood."""
     s = st.session_state
     with st.container(key="pg_lesson"):
         _notes()
-        _picker()
         lesson = current_lesson()
         if lesson is None:
             return

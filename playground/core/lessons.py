@@ -358,9 +358,15 @@ def broken_rules(challenge: Challenge, config: Config, n_params: int, epoch: int
     }
     for name, value in r.items():
         if not checks[name](value):
-            shown = ", ".join(value) if isinstance(value, tuple) else value
-            broken.append(RULES[name].format(shown))
+            broken.append(rule_words(name, value))
     return tuple(broken)
+
+
+def rule_words(name: str, value) -> str:
+    """One rule of a challenge in words, as the page shows it."""
+    if name == "max_hidden_layers" and value == 0:
+        return "no hidden layer"
+    return RULES[name].format(", ".join(value) if isinstance(value, tuple) else value)
 
 
 def challenge_status(challenge: Challenge, config: Config, n_params: int, history) -> ChallengeStatus:

@@ -40,7 +40,7 @@ def _picked():
 
 
 def _rules(challenge: lessons.Challenge) -> str:
-    words = [lessons.RULES[k].format(", ".join(v) if isinstance(v, tuple) else v) for k, v in challenge.rules]
+    words = [lessons.rule_words(k, v) for k, v in challenge.rules]
     return "Rules: " + "; ".join(words) + f". Goal: {challenge.goal.describe().split(': ', 1)[1]}."
 
 
@@ -50,6 +50,7 @@ def _celebrate(challenge: lessons.Challenge, config: Config):
     if challenge.id not in solved:
         solved[challenge.id] = winning_link(config, challenge.id)
         st.balloons()
+        st.toast("Challenge solved! The winning settings are under Challenges.", icon="🎉")
 
 
 def _status():

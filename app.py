@@ -38,6 +38,7 @@ with playground:
         lesson_page.picker()          # the lessons (an open one shows its step above the stage)
         challenge_panel.challenges()  # goals to chase alone, checked live
         ui.loss_chart()
+    with st.container(key="pg_inside"):  # presenter mode shows it only for a step that opens a panel
         inside_panels.inside_panels()   # gradients, layer spaces, saliency, statistics, landscape, replay
 if lab.open:
     with lab:

@@ -72,3 +72,18 @@ def test_walk_the_xor_lesson_in_presenter_mode_with_the_keyboard(server_url):
         on_step(page, 2, lesson, [3, 1], ["x1", "x2", "x1x2"])
         params = page.evaluate("() => Object.fromEntries(new URL(location.href).searchParams)")
         assert params["lesson"] == "xor" and params["present"] == "1" and params["features"] == "x1,x2,x1x2"
+
+
+def test_presenter_mode_keeps_the_panel_a_step_opens(server_url):
+    from browser_utils import chromium_page
+
+    with chromium_page(1366, 768) as page:
+        page.goto(f"{server_url}/?lesson=vanishing&step=2&present=1")
+        wait_for_live_view(page)
+        page.get_by_text("step 2 of 3").wait_for(timeout=90_000)
+        assert not visible(page, ".st-key-pg_inside")  # this step opens no panel
+        page.keyboard.press("ArrowRight")  # step 3 opens Gradient flow
+        page.get_by_text("step 3 of 3").wait_for(timeout=90_000)
+        assert wait_until(lambda: visible(page, ".st-key-pg_inside"), timeout=60)
+        page.locator(".st-key-pg_inside strong", has_text="Gradient flow").wait_for(timeout=60_000)  # its heading
+        assert not visible(page, '.st-key-pg_inside [data-testid="stMultiSelect"]')

@@ -206,7 +206,14 @@ def lesson_bar():
             _step(lesson)
         components.lesson_keys(data=lesson.id, key="lesson_keys", on_key_change=_key_pressed)
     if s.get("present"):
-        st.html(f"<style>{components.asset('presenter.css')}</style>")
+        st.html(f"<style>{presenter_style(lesson)}</style>")
+
+
+def presenter_style(lesson: lessons.Lesson | None) -> str:
+    """The presenter CSS; the "Look inside" panels stay (without their picker) only for a step that opens one."""
+    step = lesson.steps[st.session_state.lesson_step] if lesson is not None else None
+    hide_panels = "" if step is not None and step.panel else ".st-key-pg_inside { display: none !important; }"
+    return components.asset("presenter.css") + hide_panels
 
 
 def _notes():

@@ -22,11 +22,16 @@ function onLessonKey(event) {
   }
 }
 
+// A page run unmounts and mounts the component again: keys pressed in between still reach the last one. Only when no
+// mount follows within a second (the lesson was left) do the keys stop acting.
+const LEAVE_MS = 1000;
+
 export default function (component) {
   window.__pgLessonKeys = component;
+  const mount = window.__pgLessonKeysMount = (window.__pgLessonKeysMount || 0) + 1;
   if (!window.__pgLessonKeysListening) {
     window.__pgLessonKeysListening = true;
     document.addEventListener("keydown", onLessonKey);
   }
-  return () => { if (window.__pgLessonKeys === component) window.__pgLessonKeys = null; };
+  return () => setTimeout(() => { if (window.__pgLessonKeysMount === mount) window.__pgLessonKeys = null; }, LEAVE_MS);
 }

@@ -36,6 +36,11 @@ def test_the_package_ships_at_least_twelve_valid_lessons():
                 assert lessons.step_config(step) == from_strings(step.values)
 
 
+def test_a_step_can_set_up_a_lab_sweep():
+    step = lessons.all_lessons()["width-depth"].steps[2]
+    assert dict(step.lab) == {"depths": (1, 2, 3, 4), "widths": (2, 4, 8, 24)}
+
+
 def test_a_step_config_is_the_link_over_the_defaults():
     step = lessons.all_lessons()["xor"].steps[1]
     config = lessons.step_config(step)
@@ -51,6 +56,8 @@ def test_a_step_config_is_the_link_over_the_defaults():
     (lesson_text(GOOD_STEP.replace('layers = ""', 'colour = "red"') * 3), ["step 1", "unknown setting", "colour"]),
     (lesson_text(GOOD_STEP.replace("at_least = 0.9", "at_least = 0.9, feature = \"x1\"") * 3), ["feature_share"]),
     (lesson_text(head='id = "t"\ntitle = "T"\n'), ["missing 'concept'"]),
+    (lesson_text(GOOD_STEP + 'lab = { depths = "1,99" }\n' + GOOD_STEP * 2), ["step 1", "lab depths", "99"]),
+    (lesson_text(GOOD_STEP + 'lab = { colours = "1" }\n' + GOOD_STEP * 2), ["step 1", "lab takes"]),
     ("id = ", ["bad.toml"]),
 ])
 def test_a_bad_lesson_file_is_refused_with_the_place(text, words):

@@ -120,3 +120,14 @@ def test_every_lesson_opens_without_an_error():
         assert not at.exception, lesson_id
         if not lesson.waiting_for:
             assert at.session_state.session.config == lessons.step_config(lesson.steps[0])
+
+
+def test_a_step_sets_up_its_sweep_in_the_lab():
+    at = fresh(lesson="width-depth", step="2")
+    at.button(key="lesson_next").click().run()
+    assert not at.exception and at.session_state.session.config.layers == (8, 8, 8, 8)
+    at.session_state["page"] = "Depth × width lab"
+    at.run()
+    assert not at.exception
+    assert at.multiselect(key="sweep_depths").value == [1, 2, 3, 4]
+    assert at.multiselect(key="sweep_widths").value == [2, 4, 8, 24]

@@ -26,7 +26,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .config import FIELDS, Config, ConfigError, from_strings
+from .config import FIELDS, MAX_LAYERS, MAX_WIDTH, Config, ConfigError, from_strings, parse_list
 
 MAX_WORDS = 80        # a step's text: short enough to read aloud from a projector
 MIN_STEPS, MAX_STEPS = 3, 6
@@ -77,6 +77,7 @@ class Step:
     do: str
     claim: Claim
     panel: str | None = None  # a "Look inside" panel the step opens, if any
+    lab: tuple[tuple[str, tuple[int, ...]], ...] = ()  # a sweep the step sets up in the lab: depths and widths
 
     @property
     def values(self) -> dict[str, str]:
@@ -145,13 +146,26 @@ def _config_pairs(table: dict, needs: tuple[str, ...], where: str) -> tuple[tupl
     return pairs
 
 
+LAB_LISTS = {"depths": (0, MAX_LAYERS), "widths": (1, MAX_WIDTH)}  # what a step may set up in the lab, and bounds
+
+
+def _lab(table: dict, where: str) -> tuple:
+    """A sweep for the lab ({"depths": "1,2,3", "widths": "2,4,8"}), parsed by the config's list parser."""
+    if set(table) - set(LAB_LISTS) or not all(isinstance(v, str) for v in table.values()):
+        raise LessonError(f"{where}: lab takes strings for {' and '.join(LAB_LISTS)} only")
+    try:
+        return tuple((k, parse_list(k, v, int, bounds=LAB_LISTS[k], length=(1, None))) for k, v in table.items())
+    except ConfigError as err:
+        raise LessonError(f"{where}: lab {err}") from None
+
+
 def _step(table: dict, needs: tuple[str, ...], where: str) -> Step:
     text = _require(table, "text", str, where).strip()
     if len(text.split()) > MAX_WORDS:
         raise LessonError(f"{where}: the text has {len(text.split())} words, at most {MAX_WORDS}")
     claim = _claim(_require(table, "claim", dict, where), where + " claim")
     return Step(text, _config_pairs(table.get("config", {}), needs, where), _require(table, "do", str, where).strip(),
-                claim, table.get("panel"))
+                claim, table.get("panel"), _lab(table.get("lab", {}), where))
 
 
 def parse_lesson(text: str, name: str) -> Lesson:

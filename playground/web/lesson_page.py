@@ -105,9 +105,19 @@ def go_to(lesson_id: str | None, index: int):
         ui.open_in_playground(lessons.step_config(step))
         if step.panel and step.panel not in s.get("inside_panels", []):
             s.inside_panels = [*s.get("inside_panels", []), step.panel]
+        _set_up_lab(dict(step.lab))
     s.link_extra = link_extra()
     if "pending_config" not in s:  # nothing new to open (no lesson, or one still waiting): the address changes alone
         ui.write_url(s.session.config)
+
+
+def _set_up_lab(lab: dict):
+    """A step's sweep, waiting in the lab tab (its widgets read these keys when the tab is opened)."""
+    s = st.session_state
+    if lab:
+        s.lab_mode = "Sweep grid"
+        s.sweep_depths = list(lab.get("depths", s.get("sweep_depths", [1, 2, 3, 4])))
+        s.sweep_widths = list(lab.get("widths", s.get("sweep_widths", [2, 4, 8])))
 
 
 def _move(delta: int):

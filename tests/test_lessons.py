@@ -5,6 +5,7 @@ import json
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 from playground import cli
@@ -145,3 +146,13 @@ def test_the_epoch_rule_counts_from_the_reset():
     config = from_strings({"dataset": "spiral"})
     late = type("H", (), {"test_accuracy": [0.5] * 600 + [0.99]})()
     assert lessons.challenge_status(challenge, config, 337, late).broken == ("within 500 epochs",)
+
+
+def test_the_epoch_rule_reads_a_thinned_history_by_its_epoch_numbers():
+    from playground.core.train import History
+    challenge = lessons.all_challenges()["spiral-fast"]
+    config = from_strings({"dataset": "spiral"})
+    columns = [np.array([0.5, 0.6, 0.99])] * 4
+    thinned = History(*columns, epoch=np.array([100, 400, 600]))  # three columns kept of 600 epochs
+    assert lessons.challenge_status(challenge, config, 337, thinned).broken == ("within 500 epochs",)
+    assert lessons.challenge_status(challenge, config, 337, History(*columns)).solved  # epochs 1, 2, 3

@@ -383,13 +383,19 @@ def rule_words(name: str, value) -> str:
     return RULES[name].format(", ".join(value) if isinstance(value, tuple) else value)
 
 
+def last_epoch(history, values) -> int:
+    """The epoch of the history's last column: its `epoch` numbers where it has them (a long run's history is
+    thinned), else the number of columns."""
+    epochs = getattr(history, "epoch", None)
+    return int(epochs[-1]) if epochs is not None and len(epochs) else len(values)
+
+
 def challenge_status(challenge: Challenge, config: Config, n_params: int, history) -> ChallengeStatus:
     """Where a running network stands: solved once the rules hold and the goal's metric meets its bound."""
     goal = challenge.goal
     values = getattr(history, goal.metric)
-    epoch = len(values)
-    broken = broken_rules(challenge, config, n_params, epoch)
-    if not epoch:
+    broken = broken_rules(challenge, config, n_params, last_epoch(history, values))
+    if not len(values):
         return ChallengeStatus(False, None, broken)
     value = float(values[-1])
     return ChallengeStatus(not broken and goal.holds(value), value, broken)

@@ -183,7 +183,8 @@ def _measured(claim: lessons.Claim) -> str:
     values = getattr(history, claim.metric, None)
     if values is None or not len(values):
         return ""
-    return f" Now, at epoch {len(values)}: {claim.metric.replace('_', ' ')} {float(values[-1]):.3f}."
+    epoch = lessons.last_epoch(history, values)
+    return f" Now, at epoch {epoch}: {claim.metric.replace('_', ' ')} {float(values[-1]):.3f}."
 
 
 def _step(lesson: lessons.Lesson):

@@ -223,9 +223,8 @@ def _min_class_recall(session) -> float:
 
 def _distinct_neurons(session) -> float:
     from .model import layers_of
-    w = np.asarray(layers_of(session.params)[0][0])
-    b = np.asarray(layers_of(session.params)[0][1])
-    columns = np.round(np.vstack([w, b[None]]).T, 5)
+    w, b = (np.asarray(a) for a in layers_of(session.params)[0])
+    columns = np.round(np.vstack([w, b[None]]).T, 5)  # one row per neuron: its incoming weights and bias
     return float(len({tuple(c) for c in columns}))
 
 

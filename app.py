@@ -2,19 +2,23 @@
 
 import streamlit as st
 
-from playground.web import export_panel, inside_panels, lab_page, own_data
+from playground.web import challenge_panel, export_panel, inside_panels, lab_page, lesson_page, own_data
 from playground.web import playground_page as ui
 
 st.set_page_config(page_title="Neural network playground", layout="wide")
+lesson_page.read_link()  # once per browser session: a lesson link (?lesson=xor&step=2) opens that step's config
 ui.init_state()          # once per browser session: config from the URL, a Session for it
 ui.url_notes()
 
 playground, lab = st.tabs(["Playground", "Depth × width lab"], key="page", on_change="rerun")
 with playground:
-    ui.top_bar()
+    with st.container(key="pg_top"):  # keyed containers: presenter mode hides them (assets/presenter.css)
+        ui.top_bar()
+    lesson_page.lesson_bar()  # an open lesson's step, Back / Next, presenter mode and the keyboard
     live = st.container()    # filled below, once the widgets' values are known
-    st.markdown("#### More settings")
-    data, features, network = st.columns([1.1, 0.6, 2.2], gap="large")
+    settings = st.container(key="pg_settings")
+    settings.markdown("#### More settings")
+    data, features, network = settings.columns([1.1, 0.6, 2.2], gap="large")
     with data:
         ui.data_panel()
         own_data.own_data_panel()   # draw, upload a CSV, keep the trained weights
@@ -33,9 +37,13 @@ with playground:
     with live:
         ui.divergence_notice()
         ui.live_view_fragment()  # the browser plays; this trains as it asks
-    export_panel.export_panel()     # config, link, weights, PNG, GIF, script; open weights (before the loss chart,
-    ui.loss_chart()                 # which is drawn only once an epoch ran: an expander after it would re-open closed)
-    inside_panels.inside_panels()   # gradients, layer spaces, saliency, statistics, landscape, replay
+    with st.container(key="pg_below"):
+        lesson_page.picker()          # the lessons (an open one shows its step above the stage)
+        challenge_panel.challenges()  # goals to chase alone, checked live
+        export_panel.export_panel()   # config, link, weights, PNG, GIF, script; open weights (before the loss chart,
+        ui.loss_chart()               # which is drawn only once an epoch ran: an expander after it would re-open closed)
+    with st.container(key="pg_inside"):  # presenter mode shows it only for a step that opens a panel
+        inside_panels.inside_panels()   # gradients, layer spaces, saliency, statistics, landscape, replay
 if lab.open:
     with lab:
         lab_page.lab_page()       # many networks at once: sweep grid, side by side, seed ensembles

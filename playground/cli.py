@@ -11,6 +11,7 @@ import sys
 import time
 
 from . import cli_exports as exports
+from . import lesson_cli
 from .core.config import FIELDS, MAX_NETWORKS, MAX_POINT_EPOCHS, ConfigError, check_work, from_strings, parse_list
 
 
@@ -46,6 +47,7 @@ def _parser() -> argparse.ArgumentParser:
                     f"x networks at most {MAX_POINT_EPOCHS:,}.")
     sweep.add_argument("--json", action="store_true", help="print a JSON list, one object per network")
     sweep.add_argument("--data", metavar="PATH", help=DATA_HELP)
+    lesson_cli.add_parser(commands)
     return parser
 
 
@@ -206,4 +208,5 @@ def sweep_command(args) -> int:
 
 def main(argv=None) -> int:
     args = _parser().parse_args(argv)
-    return {"train": train_command, "sweep": sweep_command}[args.command](args)
+    return {"train": train_command, "sweep": sweep_command,
+            "lesson": lesson_cli.lesson_command}[args.command](args)

@@ -29,3 +29,6 @@ live_view = st.components.v2.component("playground_live_view", html="", css=asse
                                        js=palette.as_javascript() + asset("live_loader.js"), isolate_styles=False)
 lab_grid = st.components.v2.component("playground_lab_grid", html="", css=asset("lab_view.css"),
                                       js=script_text("lab_view.js"), isolate_styles=False)
+# Space and the arrow keys in a lesson: no markup of its own, one document listener (assets/lesson_keys.js).
+lesson_keys = st.components.v2.component("playground_lesson_keys", html="", js=asset("lesson_keys.js"),
+                                         isolate_styles=False)

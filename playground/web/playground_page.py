@@ -96,6 +96,11 @@ def _state_from_config(config: Config):
     s.freeze_out = len(config.layers) + 1 in config.freeze
 
 
+def write_url(config: Config):
+    """The address bar: the whole link (see `_link`)."""
+    st.query_params.from_dict(_link(config))
+
+
 def init_state():
     """Once per browser session: the config from the URL (bad values -> defaults with notes) and its Session.
     Later, only a config sent from the lab by `open_in_playground` replaces the session."""
@@ -105,7 +110,7 @@ def init_state():
         _state_from_config(config)
         s.playing = False
         s.session = Session(config, bridge=True)
-        _write_link(config)
+        write_url(config)
     if "session" in s:
         apply_pending_widgets()
         return
@@ -118,7 +123,7 @@ def init_state():
     s.link_speed = s.speed  # the live view starts at the link's speed
     s.player = LivePlayer()
     s.session = Session(config, bridge=True)
-    _write_link(config)
+    write_url(config)
 
 
 def open_in_playground(config: Config):
@@ -157,16 +162,18 @@ def apply_config(config: Config):
     session, upload = s.session, s.get("upload")
     if config != session.config or (upload is not None and upload is not session.upload):
         session.apply(config, upload=upload, keep_weights=s.get("keep_weights", False))
-        _write_link(config)
+        write_url(config)
 
 
-def _write_link(config: Config):
-    st.query_params.from_dict(to_link(config) | view_link.written())
+def _link(config: Config) -> dict:
+    """The whole link: the config, the view settings (test points, panels, the lab's choices) and an open lesson's
+    or challenge's own parameters (`link_extra`)."""
+    return to_link(config) | view_link.written() | st.session_state.get("link_extra", {})
 
 
 def sync_link():
     """At the end of a page run: the link follows the view settings too (test points, panels, the lab's choices)."""
-    wanted = to_link(st.session_state.session.config) | view_link.written()
+    wanted = _link(st.session_state.session.config)
     if st.query_params.to_dict() != wanted:
         st.query_params.from_dict(wanted)
 

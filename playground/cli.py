@@ -11,6 +11,7 @@ import sys
 import time
 
 from .core.config import FIELDS, MAX_NETWORKS, MAX_POINT_EPOCHS, ConfigError, from_strings, parse_list
+from .gan_cli import add_gan_parser, gan_command
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -34,6 +35,7 @@ def _parser() -> argparse.ArgumentParser:
     sweep.epilog = (f"At most {MAX_NETWORKS} networks (depths x widths x activations), and epochs x training points "
                     f"x networks at most {MAX_POINT_EPOCHS:,}.")
     sweep.add_argument("--json", action="store_true", help="print a JSON list, one object per network")
+    add_gan_parser(commands)  # `gan`: the GAN mode (gan_cli.py)
     return parser
 
 
@@ -159,4 +161,4 @@ def sweep_command(args) -> int:
 
 def main(argv=None) -> int:
     args = _parser().parse_args(argv)
-    return {"train": train_command, "sweep": sweep_command}[args.command](args)
+    return {"train": train_command, "sweep": sweep_command, "gan": gan_command}[args.command](args)

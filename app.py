@@ -2,14 +2,15 @@
 
 import streamlit as st
 
-from playground.web import inside_panels, lab_page
+from playground.web import gan_page, inside_panels, lab_page
 from playground.web import playground_page as ui
 
 st.set_page_config(page_title="Neural network playground", layout="wide")
+gan_page.init_state()    # before the classifier rewrites the link: the GAN tab's own `gan.*` settings
 ui.init_state()          # once per browser session: config from the URL, a Session for it
 ui.url_notes()
 
-playground, lab = st.tabs(["Playground", "Depth × width lab"], key="page", on_change="rerun")
+playground, lab, gan = st.tabs(["Playground", "Depth × width lab", gan_page.TAB], key="page", on_change="rerun")
 with playground:
     ui.top_bar()
     live = st.container()    # filled below, once the widgets' values are known
@@ -35,3 +36,7 @@ with playground:
 if lab.open:
     with lab:
         lab_page.lab_page()       # many networks at once: sweep grid, side by side, seed ensembles
+if gan.open:
+    with gan:
+        gan_page.gan_page()       # a generator and a discriminator trained against each other on the plane
+gan_page.sync_url(bool(gan.open))

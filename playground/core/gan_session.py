@@ -47,6 +47,7 @@ class GanRun:
     def __init__(self, config: GanConfig):
         self._lock = threading.RLock()
         self.config = config
+        self.generation = 0  # grows with every new set of weights: names the run for the live view
         self._new_data()
 
     # --- changes ---------------------------------------------------------------------------------------------------
@@ -60,6 +61,7 @@ class GanRun:
     def _new_weights(self):
         self.spec = gan.GanSpec.from_config(self.config)
         self.state = gan.init_gan_state(self.spec, self.config.seed)
+        self.generation += 1
         self._losses: list[np.ndarray] = []   # (3, k) blocks: step, d loss, g loss
         self._div: list[tuple[int, float]] = []
         self._record_divergence()

@@ -29,3 +29,6 @@ live_view = st.components.v2.component("playground_live_view", html="", css=asse
                                        js=palette.as_javascript() + asset("live_loader.js"), isolate_styles=False)
 lab_grid = st.components.v2.component("playground_lab_grid", html="", css=asset("lab_view.css"),
                                       js=script_text("lab_view.js"), isolate_styles=False)
+# The GAN tab's live view: a loader too, sharing the live view's files (common.js, live_forward.js) once per page.
+gan_view = st.components.v2.component("playground_gan_view", html="", css=asset("gan_view.css"),
+                                      js=palette.as_javascript() + asset("gan_loader.js"), isolate_styles=False)

@@ -57,7 +57,7 @@ from ..core.config import (
 from ..core.session import Session
 from ..core.train import enable_compilation_cache
 from ..figures import curves as figures
-from . import components, live_view
+from . import components, gan_page, live_view
 from .live_player import SPEEDS, LivePlayer
 
 enable_compilation_cache()  # once per server process (module import): repeat shapes load from disk in ~0.3 s
@@ -104,7 +104,7 @@ def init_state():
     if "session" in s:
         apply_pending_widgets()
         return
-    config, notes = from_strings_lenient(dict(st.query_params))
+    config, notes = from_strings_lenient(gan_page.classifier_params(st.query_params))  # not the GAN tab's
     _state_from_config(config)
     s.url_notes = notes
     s.playing, s.speed, s.show_test, s.discretize = False, 1, False, False

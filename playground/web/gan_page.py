@@ -14,6 +14,8 @@ the classifier's own parameters (which ignore these).
 
 from __future__ import annotations
 
+import math
+
 import streamlit as st
 
 from ..core.config import ACTIVATION_NAMES, OPTIMIZER_NAMES, ConfigError, from_strings_lenient, parse_value, to_strings
@@ -124,15 +126,20 @@ def _real_changed():
         s.gan_drawn = FIRST_DRAWING
 
 
-def _drawn():
-    """The `draw` trigger: the points on the canvas (x1, y1, ...), at least three, each within the plane."""
-    state = st.session_state.get("gan_live")
-    points = state.get("draw") if hasattr(state, "get") else getattr(state, "draw", None)
+def drawn_points(points) -> tuple[float, ...] | None:
+    """The `draw` trigger's value checked: x1, y1, ... of 3 to MAX_DRAWN points, clipped to the plane; else None."""
     if not isinstance(points, list) or not 6 <= len(points) <= 2 * MAX_DRAWN or len(points) % 2:
-        return
-    try:
-        drawn = tuple(round(max(-3.0, min(3.0, float(v))), 3) for v in points)
-    except (TypeError, ValueError):
+        return None
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in points):
+        return None
+    return tuple(round(max(-3.0, min(3.0, float(v))), 3) for v in points)
+
+
+def _drawn():
+    """The `draw` trigger: the points drawn on the canvas replace the drawn distribution."""
+    state = st.session_state.get("gan_live")
+    drawn = drawn_points(state.get("draw") if hasattr(state, "get") else getattr(state, "draw", None))
+    if drawn is None:
         return
     s = st.session_state
     s.gan_drawn, s.gan_real = drawn, "drawn"

@@ -49,8 +49,38 @@ def engine_table():
         print(f"{name:58} {rate:8.0f} {compile_seconds:9.2f}")
 
 
+BROWSER_SPEEDS = (1, 10, 50)  # steps per frame
+WARMUP_S, MEASURE_S = 4.0, 8.0
+
+
+def _measure_playing(page, speed: int) -> tuple[float, float, float]:
+    """(painted frames/s, visible steps/s, browser ms per paint) while playing at `speed` steps per frame."""
+    from browser_utils import wait_until
+
+    page.locator(".gan-speed select").select_option(str(speed))
+    page.locator(".gan-play").click()
+    wait_until(lambda: page.evaluate("() => document.querySelector('.gan-root')._view.shown") > 0, timeout=120)
+    time.sleep(WARMUP_S)
+    read = "() => [window.__pgGanPaints, document.querySelector('.gan-root')._view.shown, " \
+           "window.__pgGanPaintMs.count, window.__pgGanPaintMs.total]"
+    p0, s0, c0, t0 = page.evaluate(read)
+    time.sleep(MEASURE_S)
+    p1, s1, c1, t1 = page.evaluate(read)
+    page.locator(".gan-play").click()
+    return (p1 - p0) / MEASURE_S, (s1 - s0) / MEASURE_S, (t1 - t0) / max(1, c1 - c0)
+
+
 def browser_table():
-    print("browser: not measured yet")
+    """Painted frames/s of the live GAN view in headless chromium (1366 x 768), default models on the ring."""
+    from browser_utils import chromium_page, streamlit_server
+
+    print(f"{'GAN live view (1366x768), speed':34} {'painted frames/s':>16} {'steps/s shown':>13} {'ms/paint':>8}")
+    with streamlit_server() as (url, _process), chromium_page(1366, 768) as page:
+        page.goto(f"{url}/?mode=gan")
+        page.wait_for_function("() => (window.__pgGanPaints || 0) > 0", timeout=120_000)
+        for speed in BROWSER_SPEEDS:
+            fps, steps, ms = _measure_playing(page, speed)
+            print(f"{f'{speed} steps/frame':34} {fps:16.1f} {steps:13.0f} {ms:8.1f}")
 
 
 def main(argv):

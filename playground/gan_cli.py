@@ -49,7 +49,9 @@ def _train(config, progress: bool):
         run.advance(min(CAPACITY * 8, config.steps - run.step))
         if progress:
             sys.stderr.write(f"\rstep {run.step}/{config.steps}")
-    return run, compile_seconds, time.perf_counter() - start
+    seconds = time.perf_counter() - start
+    run.measure_divergence()
+    return run, compile_seconds, seconds
 
 
 def _result(run, compile_seconds, train_seconds) -> dict:

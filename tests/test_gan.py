@@ -135,3 +135,17 @@ def test_changes_keep_what_they_can_and_rewind_restores():
     assert run.apply(run.config.replace(loss="least_squares")) == "optimizer" and run.step == 50
     assert run.apply(run.config.replace(real="moons")) == "data" and run.step == 0
     assert modes_covered(run.real, "moons") is None
+
+
+def test_the_divergence_is_estimated_every_few_steps_and_on_request():
+    run = GanRun(GAN_DEFAULT)
+    for _ in range(25):
+        run.advance(1)
+    assert list(run.history.div_step) == [0, 10, 20]
+    run.measure_divergence()
+    assert list(run.history.div_step) == [0, 10, 20, 25]
+    d_loss, g_loss, divergence = run.last()
+    assert d_loss == run.history.d_loss[-1] and g_loss == run.history.g_loss[-1]
+    assert divergence == run.history.divergence[-1]
+    run.rewind(GanRun(GAN_DEFAULT).checkpoint())  # back to step 0: no losses yet
+    assert np.isnan(run.last()[0])

@@ -18,7 +18,9 @@ from .gan_config import GanConfig, gan_fields_with_effect
 from .gan_data import js_divergence, modes_covered, real_samples
 
 DISPLAY_SAMPLES = 2000   # generated samples scored (divergence, modes) and written by the CLI
-DIVERGENCE_SAMPLES = 1000  # per divergence estimate: enough for the trend, cheap enough for every frame
+DIVERGENCE_SAMPLES = 1000  # per divergence estimate: enough for the trend
+# Steps between divergence estimates (an estimate costs ~2-4 ms, more than a step): at 1 step a frame, every 10th.
+DIVERGENCE_EVERY = 10
 
 
 class GanHistory(NamedTuple):
@@ -108,9 +110,15 @@ class GanRun:
                 steps = np.arange(before + 1, before + done + 1)
                 self._losses.append(np.vstack([steps, np.asarray(losses)[:, :done]]))
                 left -= n
-            if self.step != start:
+            if self.step - self._div[-1][0] >= DIVERGENCE_EVERY:
                 self._record_divergence()
             return self.step - start
+
+    def measure_divergence(self):
+        """Estimate the divergence at this step, if the last estimate was at another (a paused picture, a result)."""
+        with self._lock:
+            if self._div[-1][0] != self.step:
+                self._record_divergence()
 
     def step_discriminator(self) -> int:
         """One discriminator update and no generator update (counts as a step)."""
@@ -153,10 +161,18 @@ class GanRun:
         fake = self.samples(DIVERGENCE_SAMPLES)
         self._div.append((self.step, js_divergence(self.real, fake)))
 
+    def last(self) -> tuple[float, float, float]:
+        """The last step's discriminator and generator losses and the last divergence estimate (cheap: per frame)."""
+        with self._lock:
+            blocks = [b for b in self._losses if b.shape[1]]  # a rewind to step 0 leaves an empty block
+            losses = blocks[-1][1:, -1] if blocks else (np.nan, np.nan)
+            return float(losses[0]), float(losses[1]), self._div[-1][1]
+
     @property
     def history(self) -> GanHistory:
         with self._lock:
             losses = np.hstack(self._losses) if self._losses else np.zeros((3, 0))
+            self._losses = [losses]  # one block from now on: the next call copies nothing twice
             div = np.array(self._div, np.float64).reshape(-1, 2)
             return GanHistory(losses[0].astype(np.int64), losses[1], losses[2], div[:, 0].astype(np.int64),
                               div[:, 1])

@@ -58,8 +58,9 @@ class GanPlayer:
             self.sent = {s: p for s, p in self.sent.items() if s >= shown}
         if not playing:
             self._settle(run, control, shown, same_run)
+            run.measure_divergence()
             header |= {"curve": gan_view.curves(run.history), "stop": bool(control.get("playing"))}
-            return [header, gan_view.frame(run.step, run.parameters(), run.history, exact=True)]
+            return [header, gan_view.frame(run, exact=True)]
         want, last = (control.get("want"), control.get("last", shown)) if same_run else (None, None)
         frames = [] if last is None or want is None else [self.sent[s] for s in sorted(self.sent)
                                                           if last < s <= min(int(want), run.step)]
@@ -68,7 +69,7 @@ class GanPlayer:
         if run.diverged:
             self.stopped_seq = int(control.get("seq", 0))
             header |= {"playing": False, "stop": True, "curve": gan_view.curves(run.history)}
-            return [header, gan_view.frame(run.step, run.parameters(), run.history, exact=True)]
+            return [header, gan_view.frame(run, exact=True)]
         if control.get("first"):
             header["curve"] = gan_view.curves(run.history)
         return [header, *frames]
@@ -94,6 +95,6 @@ class GanPlayer:
             if not run.advance(speed) or run.diverged:
                 break
             self.checkpoints[run.step] = run.checkpoint()
-            self.sent[run.step] = gan_view.frame(run.step, run.parameters(), run.history, exact=False)
+            self.sent[run.step] = gan_view.frame(run, exact=False)
             frames.append(self.sent[run.step])
         return frames

@@ -42,12 +42,14 @@ def static_part(run) -> dict:
     return static
 
 
-def frame(step: int, params: tuple, history, exact: bool) -> dict:
-    """One moment of training: `params` = (generator layers, discriminator layers) as numpy [(W, b)]."""
+def frame(run, exact: bool) -> dict:
+    """One moment of training: both networks' weights, the last losses and divergence estimate of `run`."""
     dtype = np.float32 if exact else np.float16
-    finite = lambda a: float(a[-1]) if len(a) and np.isfinite(a[-1]) else None  # noqa: E731
-    return {"step": int(step), "g": _flat(params[0], dtype), "d": _flat(params[1], dtype), "f32": exact,
-            "dl": finite(history.d_loss), "gl": finite(history.g_loss), "div": finite(history.divergence)}
+    g, d = run.parameters()
+    finite = lambda x: round(x, 5) if np.isfinite(x) else None  # noqa: E731  (JSON has no NaN)
+    d_loss, g_loss, divergence = run.last()
+    return {"step": run.step, "g": _flat(g, dtype), "d": _flat(d, dtype), "f32": exact,
+            "dl": finite(d_loss), "gl": finite(g_loss), "div": finite(divergence)}
 
 
 def curves(history) -> dict:

@@ -19,13 +19,16 @@ import numpy as np
 from ..core.gan_data import EXTENT
 from ..core.gan_session import fixed_noise
 from .encoding import b64, curve
+from .live_view import flat_parameters
 
 SHOWN_SAMPLES = 500  # real and generated points painted (the divergence and mode scores use more)
 CURVE_POINTS = 300
 
 
 def _flat(layers, dtype) -> str:
-    return b64(np.concatenate([np.concatenate([w.ravel(), b.ravel()]) for w, b in layers]).astype(dtype))
+    """The classifier's layout (`live_view.flat_parameters`); float16 overflows beyond 65504, shown as the largest."""
+    flat = flat_parameters(layers, dtype)
+    return b64(np.nan_to_num(flat, posinf=65504, neginf=-65504) if dtype == np.float16 else flat)
 
 
 def static_part(run) -> dict:

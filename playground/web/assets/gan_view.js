@@ -305,24 +305,29 @@ function paintDots(ctx, points, toPx, colour, ringed) {   // one path for all do
   ctx.fill();
 }
 
-// The generator's pull on each of the first ARROWS samples: minus the gradient of its loss with respect to the point,
-// from D by central differences (four more evaluations per sample). Drawn to scale within a frame: the longest arrow
-// is 12% of the plane. Returns how many arrows were drawn (non-zero ones).
-function paintArrows(v, ctx, pts, toPx) {
-  const m = Math.min(ARROWS, pts.length), run = v.dArrows, n = run.count, h = 0.01, loss = v.spec.loss;
+// The generator's pull on the first `m` samples: minus the gradient of its loss with respect to the point, from D
+// by central differences (`run`: D on 5 m points, four shifted copies after the points themselves).
+function generatorPulls(run, dParams, loss, pts, m) {
+  const n = run.count, h = 0.01;
   const shifts = [[0, 0], [h, 0], [-h, 0], [0, h], [0, -h]];
   for (let p = 0; p < m; p++) shifts.forEach(([dx, dy], s) => {
     run.input[s * m + p] = pts[p][0] + dx; run.input[n + s * m + p] = pts[p][1] + dy;
   });
-  const out = run(v.dParams), pulls = [];
-  let longest = 1e-12;
+  const out = run(dParams), pulls = [];
   for (let p = 0; p < m; p++) {
     const slope = lossSlope(loss, out[p]);
     const gx = (out[m + p] - out[2 * m + p]) / (2 * h), gy = (out[3 * m + p] - out[4 * m + p]) / (2 * h);
-    const ax = -slope * gx, ay = -slope * gy;
-    pulls.push([ax, ay]);
-    if (Number.isFinite(ax) && Number.isFinite(ay)) longest = Math.max(longest, Math.hypot(ax, ay));
+    pulls.push([-slope * gx, -slope * gy]);
   }
+  return pulls;
+}
+
+// Arrows on the first ARROWS samples, to scale within a frame: the longest is 12% of the plane. Returns how many
+// were drawn (the non-zero ones).
+function paintArrows(v, ctx, pts, toPx) {
+  const m = Math.min(ARROWS, pts.length), pulls = generatorPulls(v.dArrows, v.dParams, v.spec.loss, pts, m);
+  let longest = 1e-12;
+  for (const [ax, ay] of pulls) if (Number.isFinite(ax) && Number.isFinite(ay)) longest = Math.max(longest, Math.hypot(ax, ay));
   const scale = 0.24 * v.spec.extent / longest;
   ctx.strokeStyle = "rgba(40,40,40,0.85)"; ctx.lineWidth = 1.2;
   let drawn = 0;
@@ -407,6 +412,20 @@ function ganLayout(v) {
   v.lossCanvas.height = Math.max(90, Math.floor(size * 0.36)); v.divCanvas.height = Math.max(70, Math.floor(size * 0.26));
   v.dirty = true;
 }
+
+// For tests and the console: the generator on noise points, D's output and realness, and the generator's pulls at
+// points, from flat float32 parameters (tests/test_gan_forward_js.py checks them against the engine).
+window.__pgGanCompute = (spec, g, d, z, points) => {
+  const gRun = makeMlp(spec.g_sizes, spec.g_activation, z.length / spec.noise_dim);
+  gRun.input.set(z);   // neuron-major: all first noise coordinates, then all second ones
+  const fake = Array.from(gRun(Float32Array.from(g)));
+  const dRun = makeMlp(spec.d_sizes, spec.d_activation, points.length);
+  points.forEach(([x, y], p) => { dRun.input[p] = x; dRun.input[points.length + p] = y; });
+  const out = Array.from(dRun(Float32Array.from(d)));
+  const pulls = generatorPulls(makeMlp(spec.d_sizes, spec.d_activation, 5 * points.length), Float32Array.from(d),
+                               spec.loss, points, points.length);
+  return {fake, out, realness: out.map(o => realness(spec.loss, o)), pulls};
+};
 
 window.__pgGanMount = function (component) {   // called by gan_loader.js
   const root = component.parentElement.querySelector(".gan-root");

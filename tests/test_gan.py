@@ -149,3 +149,12 @@ def test_the_divergence_is_estimated_every_few_steps_and_on_request():
     assert divergence == run.history.divergence[-1]
     run.rewind(GanRun(GAN_DEFAULT).checkpoint())  # back to step 0: no losses yet
     assert np.isnan(run.last()[0])
+
+
+def test_a_diverging_run_stops_on_its_last_finite_state():
+    run = GanRun(GAN_DEFAULT.replace(g_optimizer="sgd", d_optimizer="sgd", g_learning_rate=1.0, d_learning_rate=1.0,
+                                     loss="least_squares", g_activation="linear", d_activation="linear"))
+    done = run.advance(500)
+    assert run.diverged and done < 500 and run.step == done
+    assert all(np.isfinite(w).all() and np.isfinite(b).all() for w, b in run.parameters()[0] + run.parameters()[1])
+    assert run.advance(10) == 0 and len(run.history.g_loss) == done

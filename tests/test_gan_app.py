@@ -116,3 +116,15 @@ def test_drawn_points_from_the_browser_are_checked():
     for bad in [[0, 0, 1, 1], [0, 0, 1, 1, 2], [0, 0, 1, 1, "x", 2], [0, 0, 1, 1, float("nan"), 2], {"x": 1},
                 [True, 0, 1, 1, 2, 2], [0.0] * 402]:
         assert drawn_points(bad) is None
+
+
+def test_divergence_stops_play_and_says_so():
+    link = {"gan.g_optimizer": "sgd", "gan.d_optimizer": "sgd", "gan.g_learning_rate": "1.0",
+            "gan.d_learning_rate": "1.0", "gan.loss": "least_squares", "gan.g_activation": "linear",
+            "gan.d_activation": "linear"}
+    at = fresh(mode="gan", **link)
+    header, *frames = tell(at, playing=True, speed=5, shown=0, last=0, want=50)
+    assert header["stop"] and not header["playing"] and run(at).diverged
+    assert [f["step"] for f in frames] == [run(at).step] and frames[0]["f32"]
+    at.run()
+    assert any("diverged" in e.value for e in at.error)

@@ -365,6 +365,8 @@ function addToGanCurve(curve, frame) {
   }
 }
 
+const AXIS_PX = 34;   // left margin of the curves, for the axis labels
+
 function paintSeries(ctx, xs, series, w, h, low, high) {
   const x0 = xs[0], x1 = Math.max(xs[xs.length - 1], x0 + 1);
   for (const [values, colour] of series) {
@@ -372,7 +374,7 @@ function paintSeries(ctx, xs, series, w, h, low, high) {
     let started = false;
     values.forEach((y, i) => {
       if (y === null || !Number.isFinite(y)) return;
-      const px = 4 + (w - 8) * (xs[i] - x0) / (x1 - x0), py = h - 4 - (h - 8) * (Math.min(high, Math.max(low, y)) - low) / (high - low);
+      const px = AXIS_PX + (w - AXIS_PX - 4) * (xs[i] - x0) / (x1 - x0), py = h - 4 - (h - 8) * (Math.min(high, Math.max(low, y)) - low) / (high - low);
       if (started) ctx.lineTo(px, py); else { ctx.moveTo(px, py); started = true; }
     });
     ctx.stroke();

@@ -57,9 +57,11 @@ def _measure_playing(page, speed: int) -> tuple[float, float, float]:
     """(painted frames/s, visible steps/s, browser ms per paint) while playing at `speed` steps per frame."""
     from browser_utils import wait_until
 
+    shown = "() => document.querySelector('.gan-root')._view.shown"
     page.locator(".gan-speed select").select_option(str(speed))
+    before = page.evaluate(shown)
     page.locator(".gan-play").click()
-    wait_until(lambda: page.evaluate("() => document.querySelector('.gan-root')._view.shown") > 0, timeout=120)
+    wait_until(lambda: page.evaluate(shown) > before, timeout=120)  # the first play compiles the program
     time.sleep(WARMUP_S)
     read = "() => [window.__pgGanPaints, document.querySelector('.gan-root')._view.shown, " \
            "window.__pgGanPaintMs.count, window.__pgGanPaintMs.total]"
@@ -67,6 +69,8 @@ def _measure_playing(page, speed: int) -> tuple[float, float, float]:
     time.sleep(MEASURE_S)
     p1, s1, c1, t1 = page.evaluate(read)
     page.locator(".gan-play").click()
+    wait_until(lambda: page.evaluate("() => { const v = document.querySelector('.gan-root')._view; "
+                                     "return !v.playing && v.frame.f32; }"), timeout=60)  # paused on the server too
     return (p1 - p0) / MEASURE_S, (s1 - s0) / MEASURE_S, (t1 - t0) / max(1, c1 - c0)
 
 

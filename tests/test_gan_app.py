@@ -128,3 +128,23 @@ def test_divergence_stops_play_and_says_so():
     assert [f["step"] for f in frames] == [run(at).step] and frames[0]["f32"]
     at.run()
     assert any("diverged" in e.value for e in at.error)
+
+
+def test_leaving_the_tab_and_coming_back_keeps_the_settings_and_the_run():
+    at = fresh(mode="gan")
+    at.selectbox(key="gan_loss").select("minimax").run()
+    tell(at, playing=False, shown=0, last=0, want=1, part="d")
+    assert at.query_params["gan.loss"] == "minimax"
+    at.session_state["page"] = "Playground"
+    at.run()
+    assert not at.exception and "gan.loss" not in at.query_params and "mode" not in at.query_params
+    at.session_state["page"] = "GAN"
+    at.run()
+    assert not at.exception
+    assert run(at).config.loss == "minimax" and run(at).step == 1
+    assert at.selectbox(key="gan_loss").value == "minimax" and at.query_params["mode"] == "gan"
+
+
+def test_a_visitor_who_never_opens_the_tab_gets_no_gan_run():
+    at = fresh()
+    assert "gan_run" not in at.session_state and "mode" not in at.query_params

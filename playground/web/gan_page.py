@@ -63,16 +63,34 @@ def init_state():
     """Once per browser session, before the classifier reads the link: this tab's config from the link (bad values
     fall back to defaults with a note), and the tab opened if the link says so."""
     s = st.session_state
-    if "gan_run" in s:
+    if "gan_first_config" in s:
         return
     query = dict(st.query_params)
     values = {k[len(URL_PREFIX):]: v for k, v in query.items() if k.startswith(URL_PREFIX)}
     config, notes = from_strings_lenient(values, GAN_DEFAULT)
     _state_from_config(config)
     s.gan_url_notes, s.gan_playing, s.gan_player = notes, False, GanPlayer()
-    s.gan_run = GanRun(config)
+    s.gan_first_config = config  # the run itself is made when the tab first opens (`_ensure_run`)
     if query.get(URL_MODE[0]) == URL_MODE[1]:
         s.page = TAB
+
+
+def _ensure_run():
+    """The GAN run, made on the tab's first opening: a visitor who never opens it pays nothing (its real samples, its
+    first divergence estimate and the compilation of its probes)."""
+    s = st.session_state
+    if "gan_run" not in s:
+        s.gan_run = GanRun(s.gan_first_config)
+
+
+def _restore_widgets():
+    """Streamlit drops the values of widgets a run did not draw (this tab closed): back from the run's config."""
+    s = st.session_state
+    config = s.gan_run.config
+    for name in WIDGETS + HELD + LAYER_FIELDS:
+        if f"gan_{name}" not in s:
+            value = getattr(config, name)
+            s[f"gan_{name}"] = ",".join(map(str, value)) if name in LAYER_FIELDS else value
 
 
 def config_from_widgets() -> tuple[GanConfig, str | None]:
@@ -94,7 +112,9 @@ def apply_config(config: GanConfig):
 
 def sync_url(open_: bool):
     """While this tab is open the link holds its config (`gan.*`) and `mode=gan`; closed, neither."""
-    wanted = {URL_PREFIX + k: v for k, v in to_strings(st.session_state.gan_run.config, only_changed=True).items()}
+    s = st.session_state
+    config = s.gan_run.config if "gan_run" in s else s.gan_first_config
+    wanted = {URL_PREFIX + k: v for k, v in to_strings(config, only_changed=True).items()} if open_ else {}
     if open_:
         wanted[URL_MODE[0]] = URL_MODE[1]
     current = {k: v for k, v in st.query_params.items() if k.startswith(URL_PREFIX) or k == URL_MODE[0]}
@@ -105,7 +125,7 @@ def sync_url(open_: bool):
             st.query_params[key] = value
 
 
-# --- callbacks ----------------------------------------------------------------------------------------------------------
+# --- callbacks --------------------------------------------------------------------------------------------------------
 
 def _reset():
     st.session_state.gan_seed = (st.session_state.gan_seed + 1) % 2**31
@@ -148,7 +168,7 @@ def _drawn():
         apply_config(config)
 
 
-# --- widgets ------------------------------------------------------------------------------------------------------------
+# --- widgets ----------------------------------------------------------------------------------------------------------
 
 def _options(choices, current):
     return sorted(set(choices) | {current})
@@ -215,7 +235,7 @@ def notices(problem: str | None):
                  "rates, or press Reset. Training is paused on the last good state.")
 
 
-# --- the live part ------------------------------------------------------------------------------------------------------
+# --- the live part ----------------------------------------------------------------------------------------------------
 
 def _control() -> dict:
     state = st.session_state.get("gan_live")
@@ -248,6 +268,8 @@ def live_view_fragment():
 
 def gan_page():
     """The tab, top to bottom."""
+    _ensure_run()
+    _restore_widgets()
     top_bar()
     live = st.container()
     st.markdown("#### The two networks")

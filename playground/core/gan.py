@@ -122,9 +122,9 @@ def g_loss_of(loss: str, fake_out):
     return jnp.mean(jax.nn.softplus(-fake_out))
 
 
-def _d_update(spec, real, knobs, carry, _):
+def _d_update(spec, real, carry):
     """One discriminator update on a real batch and a generated batch (the generator held fixed)."""
-    g, d, d_opt, key, _last = carry
+    g, d, d_opt, key, _last_loss = carry
     key, k_idx, k_z = jax.random.split(key, 3)
     x_real = real[jax.random.randint(k_idx, (spec.batch_size,), 0, real.shape[0])]
     x_fake = generate(spec, g, sample_noise(spec, k_z, spec.batch_size))
@@ -152,7 +152,7 @@ def _one_step(spec: GanSpec, state: GanState, real, knobs: GanKnobs):
     g_opt, d_opt = state.g_opt, state.d_opt
     g_opt.hyperparams["learning_rate"] = knobs.g_learning_rate
     d_opt.hyperparams["learning_rate"] = knobs.d_learning_rate
-    d_update = lambda i, carry: _d_update(spec, real, knobs, carry, i)
+    d_update = lambda _, carry: _d_update(spec, real, carry)
     carry = (state.g, state.d, d_opt, k_d, jnp.float32(jnp.nan))
     _, d, d_opt, _, d_loss = jax.lax.fori_loop(0, knobs.d_steps, d_update, carry)
     g, g_opt, g_loss = _g_update(spec, state.g, d, g_opt, k_g, knobs.g_on)

@@ -158,3 +158,21 @@ def test_a_diverging_run_stops_on_its_last_finite_state():
     assert run.diverged and done < 500 and run.step == done
     assert all(np.isfinite(w).all() and np.isfinite(b).all() for w, b in run.parameters()[0] + run.parameters()[1])
     assert run.advance(10) == 0 and len(run.history.g_loss) == done
+
+
+def test_a_long_run_keeps_its_history_bounded_and_rewinds_by_step(monkeypatch):
+    from playground.core import gan_session
+
+    monkeypatch.setattr(gan_session, "MAX_LOSSES", 100)
+    monkeypatch.setattr(gan_session, "MAX_DIVERGENCES", 8)
+    run = GanRun(GAN_DEFAULT.replace(g_layers=(4,), d_layers=(4,)))
+    for _ in range(30):
+        run.advance(20)
+    h = run.history
+    assert run.step == 600 and len(h.step) <= 100 and len(h.div_step) <= 8
+    assert np.all(np.diff(h.step) > 0) and h.step[-1] == 600
+    assert list(h.step[-50:]) == list(range(551, 601))  # the latest steps whole
+    mark = run.checkpoint()
+    run.advance(30)
+    run.rewind(mark)
+    assert run.step == 600 and run.history.step[-1] == 600 and run.history.div_step[-1] <= 600

@@ -21,6 +21,10 @@ DISPLAY_SAMPLES = 2000   # generated samples scored (divergence, modes) and writ
 DIVERGENCE_SAMPLES = 1000  # per divergence estimate: enough for the trend
 # Steps between divergence estimates (an estimate costs ~2-4 ms, more than a step): at 1 step a frame, every 10th.
 DIVERGENCE_EVERY = 10
+# Most loss columns (step, D loss, G loss) kept: beyond, the older half is thinned to every other column, so an
+# hour at the top speed stays a few hundred kB (as the classifier's Session bounds its metrics).
+MAX_LOSSES = 20_000
+MAX_DIVERGENCES = 4_000
 
 
 class GanHistory(NamedTuple):
@@ -33,8 +37,7 @@ class GanHistory(NamedTuple):
 
 class GanCheckpoint(NamedTuple):
     state: gan.GanState
-    n_losses: int
-    n_divergence: int
+    step: int
 
 
 def fixed_noise(config: GanConfig, n: int) -> np.ndarray:
@@ -65,6 +68,7 @@ class GanRun:
         self.state = gan.init_gan_state(self.spec, self.config.seed)
         self.generation += 1
         self._losses: list[np.ndarray] = []   # (3, k) blocks: step, d loss, g loss
+        self._n_losses = 0                     # columns in those blocks
         self._div: list[tuple[int, float]] = []
         self._record_divergence()
 
@@ -109,10 +113,23 @@ class GanRun:
                 done = self.step - before
                 steps = np.arange(before + 1, before + done + 1)
                 self._losses.append(np.vstack([steps, np.asarray(losses)[:, :done]]))
+                self._n_losses += done
                 left -= n
             if self.step - self._div[-1][0] >= DIVERGENCE_EVERY:
                 self._record_divergence()
+            self._bound_history()
             return self.step - start
+
+    def _bound_history(self):
+        """Thin the older half of the losses (and of the divergence estimates) once there are too many."""
+        if self._n_losses > MAX_LOSSES:
+            losses = np.hstack(self._losses)
+            keep = MAX_LOSSES // 2
+            self._losses = [np.hstack([losses[:, :-keep][:, ::2], losses[:, -keep:]])]
+            self._n_losses = self._losses[0].shape[1]
+        if len(self._div) > MAX_DIVERGENCES:
+            keep = MAX_DIVERGENCES // 2
+            self._div = self._div[:-keep][::2] + self._div[-keep:]
 
     def measure_divergence(self):
         """Estimate the divergence at this step, if the last estimate was at another (a paused picture, a result)."""
@@ -130,15 +147,16 @@ class GanRun:
 
     def checkpoint(self) -> GanCheckpoint:
         with self._lock:
-            return GanCheckpoint(self.state, sum(b.shape[1] for b in self._losses), len(self._div))
+            return GanCheckpoint(self.state, self.step)
 
     def rewind(self, checkpoint: GanCheckpoint):
         """Back to a checkpoint of this run (its state and history up to then)."""
         with self._lock:
             self.state = checkpoint.state
-            losses = np.hstack(self._losses)[:, :checkpoint.n_losses] if self._losses else np.zeros((3, 0))
-            self._losses = [losses]
-            self._div = self._div[:checkpoint.n_divergence]
+            losses = np.hstack(self._losses) if self._losses else np.zeros((3, 0))
+            self._losses = [losses[:, losses[0] <= checkpoint.step]]
+            self._n_losses = self._losses[0].shape[1]
+            self._div = [(step, value) for step, value in self._div if step <= checkpoint.step]
 
     # --- what the picture and the scores read -----------------------------------------------------------------------
 

@@ -2,15 +2,16 @@
 
 import streamlit as st
 
-from playground.web import challenge_panel, export_panel, inside_panels, lab_page, lesson_page, own_data
+from playground.web import challenge_panel, export_panel, gan_page, inside_panels, lab_page, lesson_page, own_data
 from playground.web import playground_page as ui
 
 st.set_page_config(page_title="Neural network playground", layout="wide")
 lesson_page.read_link()  # once per browser session: a lesson link (?lesson=xor&step=2) opens that step's config
+gan_page.init_state()    # before the classifier reads the link: the GAN tab's own `gan.*` settings
 ui.init_state()          # once per browser session: config from the URL, a Session for it
 ui.url_notes()
 
-playground, lab = st.tabs(["Playground", "Depth × width lab"], key="page", on_change="rerun")
+playground, lab, gan = st.tabs(["Playground", "Depth × width lab", gan_page.TAB], key="page", on_change="rerun")
 with playground:
     with st.container(key="pg_top"):  # keyed containers: presenter mode hides them (assets/presenter.css)
         ui.top_bar()
@@ -47,4 +48,8 @@ with playground:
 if lab.open:
     with lab:
         lab_page.lab_page()       # many networks at once: sweep grid, side by side, seed ensembles
+if gan.open:
+    with gan:
+        gan_page.gan_page()       # a generator and a discriminator trained against each other on the plane
+gan_page.sync_url(bool(gan.open))  # the GAN tab's part of the link (`gan.*`, `mode=gan`), written by sync_link
 ui.sync_link()                    # the link carries the view too: speed, test points, panels, the lab's choices

@@ -13,6 +13,7 @@ import time
 from . import cli_exports as exports
 from . import lesson_cli
 from .core.config import FIELDS, MAX_NETWORKS, MAX_POINT_EPOCHS, ConfigError, check_work, from_strings, parse_list
+from .gan_cli import add_gan_parser, gan_command
 
 
 DATA_HELP = ("train on a CSV file instead of a generated data set: columns x1,x2,label (classes 0 to 4) or x1,x2,y "
@@ -48,6 +49,7 @@ def _parser() -> argparse.ArgumentParser:
     sweep.add_argument("--json", action="store_true", help="print a JSON list, one object per network")
     sweep.add_argument("--data", metavar="PATH", help=DATA_HELP)
     lesson_cli.add_parser(commands)
+    add_gan_parser(commands)  # `gan`: the GAN mode (gan_cli.py)
     return parser
 
 
@@ -208,5 +210,5 @@ def sweep_command(args) -> int:
 
 def main(argv=None) -> int:
     args = _parser().parse_args(argv)
-    return {"train": train_command, "sweep": sweep_command,
-            "lesson": lesson_cli.lesson_command}[args.command](args)
+    return {"train": train_command, "sweep": sweep_command, "lesson": lesson_cli.lesson_command,
+            "gan": gan_command}[args.command](args)

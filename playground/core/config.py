@@ -174,8 +174,8 @@ def fields_with_widget(*widgets) -> tuple[str, ...]:
     return tuple(name for name, f in FIELDS.items() if f.metadata["widget"] in widgets)
 
 
-def _element_type(f: dataclasses.Field) -> type:
-    hint = typing.get_type_hints(Config)[f.name]
+def _element_type(f: dataclasses.Field, owner: type | None = None) -> type:
+    hint = typing.get_type_hints(owner or Config)[f.name]
     return typing.get_args(hint)[0] if typing.get_origin(hint) is tuple else hint
 
 
@@ -201,8 +201,9 @@ def _check_length(name: str, count: int, length: tuple):
         raise ConfigError(name, f"needs {low} to {high} entries, got {count}")
 
 
-def _check_field(f: dataclasses.Field, value):
-    kind = _element_type(f)
+def _check_field(f: dataclasses.Field, value, owner: type | None = None):
+    """`value` checked against field `f` of `owner` (Config unless another config class, e.g. gan.GanConfig)."""
+    kind = _element_type(f, owner)
     items = value if isinstance(value, tuple) else (value,)
     if isinstance(f.default, tuple) != isinstance(value, tuple):
         raise ConfigError(f.name, f"expected {'a tuple' if isinstance(f.default, tuple) else kind.__name__}")
@@ -281,10 +282,12 @@ def _format_item(item) -> str:
     return repr(item) if isinstance(item, float) else str(item)
 
 
-def to_strings(config: Config, only_changed: bool = False) -> dict[str, str]:
-    """The config as a flat dict of strings; tuples become comma lists (an empty tuple is an empty string)."""
+def to_strings(config, only_changed: bool = False) -> dict[str, str]:
+    """The config (a Config or another config class) as a flat dict of strings; tuples become comma lists (an empty
+    tuple is an empty string)."""
     out = {}
-    for name, f in FIELDS.items():
+    for f in dataclasses.fields(config):
+        name = f.name
         value = getattr(config, name)
         if only_changed and value == f.default:
             continue
@@ -322,24 +325,28 @@ def parse_list(name: str, text: str, kind: type, choices=None, bounds=None, leng
 MAX_TEXT = 2500  # the longest string form of any field (a drawn set is at most 2,402 characters)
 
 
-def parse_value(name: str, text: str):
-    """One field's value from its string form; raises ConfigError naming the field."""
-    if name not in FIELDS:
+def parse_value(name: str, text: str, owner: type | None = None):
+    """One field's value from its string form; raises ConfigError naming the field. `owner`: the config class
+    (Config unless given; the GAN mode's `gan.GanConfig` declares its fields the same way)."""
+    fields = FIELDS if owner is None else {f.name: f for f in dataclasses.fields(owner)}
+    if name not in fields:
         short = name if len(name) <= 40 else name[:40] + "…"  # a link's key is shown cut short, like its values
-        raise ConfigError(short, f"unknown setting; known ones are {', '.join(FIELDS)}")
+        raise ConfigError(short, f"unknown setting; known ones are {', '.join(fields)}")
     if len(str(text)) > MAX_TEXT:
         raise ConfigError(name, f"{len(str(text)):,} characters, over the limit of {MAX_TEXT:,}")
-    f = FIELDS[name]
-    kind = _element_type(f)
+    f = fields[name]
+    kind = _element_type(f, owner)
     value = parse_list(name, text, kind) if isinstance(f.default, tuple) else _parse_item(name, str(text), kind)
-    _check_field(f, value)
+    _check_field(f, value, owner)
     return value
 
 
-def from_strings(values: dict[str, str], base: Config | None = None) -> Config:
-    """Strict: any unknown name or bad value raises ConfigError naming the field and what it accepts."""
-    changes = {name: parse_value(name, text) for name, text in values.items()}
-    return dataclasses.replace(base or DEFAULT, **changes)
+def from_strings(values: dict[str, str], base=None):
+    """Strict: any unknown name or bad value raises ConfigError naming the field and what it accepts. `base`: the
+    config changed (DEFAULT unless given; its class decides which fields exist)."""
+    base = base or DEFAULT
+    changes = {name: parse_value(name, text, type(base)) for name, text in values.items()}
+    return dataclasses.replace(base, **changes)
 
 
 def from_query(query: dict[str, list[str]], base: Config | None = None) -> tuple[Config, list[str]]:
@@ -364,14 +371,15 @@ def to_link(config: Config) -> dict[str, str]:
     return {k: v for k, v in to_strings(config).items() if FIELDS[k].metadata["effect"] != "run"}
 
 
-def from_strings_lenient(values: dict[str, str], base: Config | None = None) -> tuple[Config, list[str]]:
+def from_strings_lenient(values: dict[str, str], base=None) -> tuple:
     """For URLs: every bad value falls back to its default, with one readable note each. Never raises."""
     base, notes, changes = base or DEFAULT, [], {}
+    fields = {f.name for f in dataclasses.fields(base)}
     for name, text in values.items():
         try:
-            changes[name] = parse_value(name, text)
+            changes[name] = parse_value(name, text, type(base))
         except ConfigError as err:
-            notes.append(f"{err} (using the default)" if name in FIELDS else f"ignored {err}")
+            notes.append(f"{err} (using the default)" if name in fields else f"ignored {err}")
     while True:
         try:
             return dataclasses.replace(base, **changes), notes

@@ -32,3 +32,6 @@ lab_grid = st.components.v2.component("playground_lab_grid", html="", css=asset(
 # Space and the arrow keys in a lesson: no markup of its own, one document listener (assets/lesson_keys.js).
 lesson_keys = st.components.v2.component("playground_lesson_keys", html="", js=asset("lesson_keys.js"),
                                          isolate_styles=False)
+# The GAN tab's live view: a loader too, sharing the live view's files (common.js, live_forward.js) once per page.
+gan_view = st.components.v2.component("playground_gan_view", html="", css=asset("gan_view.css"),
+                                      js=palette.as_javascript() + asset("gan_loader.js"), isolate_styles=False)

@@ -58,7 +58,7 @@ from ..core.config import (
 from ..core.session import Session
 from ..core.train import enable_compilation_cache
 from ..figures import curves as figures
-from . import components, live_view, own_data, per_class, view_link
+from . import components, gan_page, live_view, own_data, per_class, view_link
 from .live_player import SPEEDS, LivePlayer
 
 enable_compilation_cache()  # once per server process (module import): repeat shapes load from disk in ~0.3 s
@@ -110,11 +110,12 @@ def init_state():
         _state_from_config(config)
         s.playing = False
         s.session = Session(config, bridge=True)
-        write_url(config)
+    write_url(config)
     if "session" in s:
         apply_pending_widgets()
         return
-    query = {name: st.query_params.get_all(name) for name in st.query_params}
+    classifier = gan_page.classifier_params(st.query_params)  # not the GAN tab's `gan.*` and `mode`
+    query = {name: st.query_params.get_all(name) for name in classifier}
     view = {name: texts for name, texts in query.items() if name in view_link.names()}
     config, notes = from_query({name: texts for name, texts in query.items() if name not in view})
     _state_from_config(config)
@@ -166,9 +167,10 @@ def apply_config(config: Config):
 
 
 def _link(config: Config) -> dict:
-    """The whole link: the config, the view settings (test points, panels, the lab's choices) and an open lesson's
-    or challenge's own parameters (`link_extra`)."""
-    return to_link(config) | view_link.written() | st.session_state.get("link_extra", {})
+    """The whole link: the config, the view settings (test points, panels, the lab's choices), an open lesson's
+    or challenge's own parameters (`link_extra`) and the GAN tab's (`gan_link`, see `gan_page.sync_url`)."""
+    s = st.session_state
+    return to_link(config) | view_link.written() | s.get("link_extra", {}) | s.get("gan_link", {})
 
 
 def sync_link():

@@ -29,6 +29,7 @@ def _table() -> dict[str, ViewSetting]:
     from ..core.config import ACTIVATION_NAMES, DATASET_NAMES
     from .inside_panels import PANELS
     from .lab_common import EPOCHS, PLAYGROUND_DATA
+    from .gan_page import TAB as GAN_TAB
     from .lab_page import DEPTHS, EXPERIMENTS, METRICS, WIDTHS
     from .live_player import SPEEDS
 
@@ -38,7 +39,8 @@ def _table() -> dict[str, ViewSetting]:
         "show_test": ViewSetting("show_test", str, flags, None, False, "0"),
         "discretize": ViewSetting("discretize", str, flags, None, False, "0"),
         "panels": ViewSetting("inside_panels", str, tuple(PANELS), None, True, ()),
-        "tab": ViewSetting("page", str, ("Playground", "Depth × width lab"), None, False, "Playground"),
+        "tab": ViewSetting("page", str, ("Playground", "Depth × width lab", GAN_TAB), None, False,
+                           "Playground"),
         "lab": ViewSetting("lab_mode", str, EXPERIMENTS, None, False, EXPERIMENTS[0]),
         "sweep_data": ViewSetting("sweep_dataset", str, (PLAYGROUND_DATA, *DATASET_NAMES), None, False,
                                   PLAYGROUND_DATA),

@@ -8,7 +8,9 @@ function loadLiveCode() {
   if (!window.__pgLiveCode) {
     Object.assign(window, {NEG, MID, POS, CLASS_COLOURS});
     // all requested at once, run in order (async = false), ready when the last one has run
-    window.__pgLiveCode = Promise.all(LIVE_FILES.map(name => new Promise((done, fail) => {
+    // one promise per file in `window.__pgScripts`, shared with the GAN view's loader (gan_loader.js)
+    const registry = window.__pgScripts = window.__pgScripts || {};
+    window.__pgLiveCode = Promise.all(LIVE_FILES.map(name => registry[name] = registry[name] || new Promise((done, fail) => {
       const script = document.createElement("script");
       script.async = false;
       script.src = new URL(`app/static/${name}`, document.baseURI).href;

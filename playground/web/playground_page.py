@@ -110,7 +110,7 @@ def init_state():
         _state_from_config(config)
         s.playing = False
         s.session = Session(config, bridge=True)
-    write_url(config)
+        write_url(config)
     if "session" in s:
         apply_pending_widgets()
         return

@@ -24,7 +24,11 @@ _seq = itertools.count(1)
 
 def message(at) -> list:
     """The live view's last message: [header, frame, ...] (playground/web/live_view.py)."""
-    return json.loads(at.get("bidi_component")[0].proto.json)
+    for component in at.get("bidi_component"):  # others (a lesson's keyboard) may come first
+        data = json.loads(component.proto.json or "null")
+        if isinstance(data, list) and data and isinstance(data[0], dict) and "run" in data[0]:
+            return data
+    raise AssertionError("no live view on the page")
 
 
 def tell(at, **control) -> list:

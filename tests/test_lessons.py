@@ -11,6 +11,7 @@ import pytest
 from playground import cli
 from playground.core import lessons
 from playground.core.config import from_strings
+from playground.core.model import layers_of
 
 GOOD_STEP = '''
 [[steps]]
@@ -75,12 +76,30 @@ def test_a_claim_that_fails_is_reported_with_its_measured_value():
 
 
 def test_a_waiting_lesson_is_skipped_until_its_field_exists(monkeypatch):
-    lesson = lessons.all_lessons()["transfer"]
-    assert lesson.waiting_for == ("keep_weights",)
+    head = 'id = "t"\ntitle = "T"\nconcept = "c"\nneeds = ["future_field"]\n'
+    lesson = lessons.parse_lesson(lesson_text(head=head), "t.toml")
+    assert lesson.waiting_for == ("future_field",)
     results = lessons.check_lesson(lesson)
-    assert all(r.holds is None and r.reason == "needs: keep_weights" for r in results)
-    monkeypatch.setattr(lessons, "FIELDS", dict(lessons.FIELDS, keep_weights=None))
+    assert all(r.holds is None and r.reason == "needs: future_field" for r in results)
+    monkeypatch.setattr(lessons, "FIELDS", dict(lessons.FIELDS, future_field=None))
     assert lesson.waiting_for == ()
+
+
+def test_the_transfer_lesson_fine_tunes_the_network_trained_before_with_its_first_layers_frozen():
+    steps = lessons.all_lessons()["transfer"].steps
+    assert [s.keep_weights for s in steps] == [False, True, True]
+    moved_on = lessons._continued(steps, 1)  # trained on the circle, then on gauss
+    fine_tuned = lessons._continued(steps, 2)  # the same, then 50 more epochs with layers 1 to 3 frozen
+    before, after = layers_of(moved_on.params), layers_of(fine_tuned.params)
+    assert moved_on.config.dataset == "gauss" and fine_tuned.config.freeze == (1, 2, 3)
+    assert all(np.array_equal(a[0], b[0]) for a, b in zip(before[:3], after[:3]))
+    assert not np.array_equal(before[3][0], after[3][0])
+
+
+def test_keeping_the_weights_needs_a_step_before():
+    with pytest.raises(lessons.LessonError, match="step 1: keep_weights needs a step before it"):
+        lessons.parse_lesson(lesson_text(GOOD_STEP.replace("[[steps]]", "[[steps]]\nkeep_weights = true", 1)
+                                         + GOOD_STEP * 2), "t.toml")
 
 
 def test_lesson_list_is_one_line_of_json():
@@ -91,7 +110,7 @@ def test_lesson_list_is_one_line_of_json():
     items = json.loads(line)
     assert {i["id"] for i in items} == set(lessons.all_lessons())
     transfer = next(i for i in items if i["id"] == "transfer")
-    assert transfer["waiting_for"] == ["keep_weights"] and transfer["steps"] == 3
+    assert transfer["waiting_for"] == [] and transfer["steps"] == 3
     assert all(set(i) == {"id", "title", "concept", "steps", "waiting_for"} for i in items)
 
 
@@ -104,7 +123,7 @@ def test_lesson_check_passes_for_every_lesson(monkeypatch, capsys):
     failed = [r for r in report["results"] if r["status"] == "fail"]
     assert code == 0 and not failed, failed
     statuses = {r["status"] for r in report["results"]}
-    assert statuses == {"pass", "skipped"}
+    assert statuses == {"pass"}  # every lesson is live (none waits for a feature)
     assert sum(r["status"] == "pass" for r in report["results"]) >= 40
     assert sum(r["lesson"].startswith("challenge ") for r in report["results"]) >= 5
 

@@ -2,7 +2,10 @@
 
 import re
 
-from app_utils import fresh, play
+import numpy as np
+from app_utils import fresh, play, tell
+
+from playground.core.model import layers_of
 
 from playground.core import lessons
 from playground.web.lesson_page import plain
@@ -73,16 +76,12 @@ def test_presenter_mode_is_a_link_parameter_and_a_toggle():
     assert at.query_params["present"] == "1" and at.query_params["step"] == "2"
 
 
-def test_picking_a_lesson_and_a_waiting_one():
+def test_picking_a_lesson_and_leaving_it():
     at = fresh()
     assert "step 1 of" not in texts(at)  # free play: no lesson bar above the stage
     at.selectbox(key="lesson_pick").set_value("activations").run()
     assert not at.exception and at.session_state.session.config.activation == ("linear",)
     assert "step 1 of 4" in texts(at)
-    before = at.session_state.session.config
-    at.selectbox(key="lesson_pick").set_value("transfer").run()
-    assert not at.exception and at.session_state.session.config == before  # nothing to open yet
-    assert "keep_weights" in [t.value for t in at.text] and at.info
     at.selectbox(key="lesson_pick").set_value(None).run()
     assert "lesson" not in at.query_params and "step" not in at.query_params
 
@@ -131,3 +130,20 @@ def test_a_step_sets_up_its_sweep_in_the_lab():
     assert not at.exception
     assert at.multiselect(key="sweep_depths").value == [1, 2, 3, 4]
     assert at.multiselect(key="sweep_widths").value == [2, 4, 8, 24]
+
+
+def test_the_transfer_lesson_goes_on_with_the_trained_weights_on_new_data():
+    at = fresh()
+    at.selectbox(key="lesson_pick").set_value("transfer").run()
+    assert at.session_state.session.config.dataset == "circle"
+    play(at, 30, speed=10)
+    shown = at.session_state.session.epoch
+    tell(at, playing=False, shown=shown, last=shown)  # Pause, as a teacher does before Next
+    session = at.session_state.session
+    assert session.epoch >= 30
+    trained = [np.array(w) for w, _ in layers_of(session.params)]
+    at.button(key="lesson_next").click().run()
+    assert not at.exception and at.session_state.keep_weights
+    session = at.session_state.session
+    assert session.config.dataset == "gauss"  # new data, the same trained network
+    assert all(np.array_equal(w, before) for (w, _), before in zip(layers_of(session.params), trained))

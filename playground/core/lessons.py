@@ -78,6 +78,7 @@ class Step:
     claim: Claim
     panel: str | None = None  # a "Look inside" panel the step opens, if any
     lab: tuple[tuple[str, tuple[int, ...]], ...] = ()  # a sweep the step sets up in the lab: depths and widths
+    keep_weights: bool = False  # go on from the previous step's trained network (its weights on this step's data)
 
     @property
     def values(self) -> dict[str, str]:
@@ -164,8 +165,11 @@ def _step(table: dict, needs: tuple[str, ...], where: str) -> Step:
     if len(text.split()) > MAX_WORDS:
         raise LessonError(f"{where}: the text has {len(text.split())} words, at most {MAX_WORDS}")
     claim = _claim(_require(table, "claim", dict, where), where + " claim")
+    keep = table.get("keep_weights", False)
+    if not isinstance(keep, bool):
+        raise LessonError(f"{where}: 'keep_weights' must be true or false")
     return Step(text, _config_pairs(table.get("config", {}), needs, where), _require(table, "do", str, where).strip(),
-                claim, table.get("panel"), _lab(table.get("lab", {}), where))
+                claim, table.get("panel"), _lab(table.get("lab", {}), where), keep)
 
 
 def parse_lesson(text: str, name: str) -> Lesson:
@@ -178,9 +182,11 @@ def parse_lesson(text: str, name: str) -> Lesson:
     steps = table.get("steps", [])
     if not MIN_STEPS <= len(steps) <= MAX_STEPS:
         raise LessonError(f"{name}: {len(steps)} steps, a lesson has {MIN_STEPS} to {MAX_STEPS}")
+    parsed = tuple(_step(s, needs, f"{name} step {i + 1}") for i, s in enumerate(steps))
+    if parsed[0].keep_weights:
+        raise LessonError(f"{name} step 1: keep_weights needs a step before it")
     return Lesson(_require(table, "id", str, name), _require(table, "title", str, name),
-                  _require(table, "concept", str, name),
-                  tuple(_step(s, needs, f"{name} step {i + 1}") for i, s in enumerate(steps)), needs)
+                  _require(table, "concept", str, name), parsed, needs)
 
 
 def _lesson_files():
@@ -289,12 +295,35 @@ def check_step(step: Step, number: int) -> StepResult:
                       time.perf_counter() - start)
 
 
+def _continued(steps: tuple[Step, ...], index: int):
+    """A fresh session trained through the steps up to `index`, each step that keeps the weights going on from the
+    one before on its own data and settings (as the page does): transfer learning."""
+    from .session import Session
+    step = steps[index]
+    if not step.keep_weights:
+        session = Session(step_config(step))
+    else:
+        session = _continued(steps, index - 1)
+        session.apply(step_config(step), keep_weights=True)
+    session.advance(step.claim.epochs)
+    return session
+
+
 def check_lesson(lesson: Lesson) -> list[StepResult]:
     """Every step's claim, measured; a waiting lesson gives skipped results naming what it needs."""
     if lesson.waiting_for:
         reason = "needs: " + ", ".join(lesson.waiting_for)
         return [StepResult(i + 1, s.claim.describe(), None, None, 0.0, reason) for i, s in enumerate(lesson.steps)]
-    return [check_step(step, i + 1) for i, step in enumerate(lesson.steps)]
+    results = []
+    for i, step in enumerate(lesson.steps):
+        if not step.keep_weights:
+            results.append(check_step(step, i + 1))
+            continue
+        start = time.perf_counter()
+        value = measure(_continued(lesson.steps, i), step.claim)
+        results.append(StepResult(i + 1, step.claim.describe(), value, bool(step.claim.holds(value)),
+                                  time.perf_counter() - start))
+    return results
 
 
 # --- challenges -----------------------------------------------------------------------------------------------------

@@ -103,7 +103,10 @@ def go_to(lesson_id: str | None, index: int):
         s.present = False
     elif not lesson.waiting_for:
         step = lesson.steps[index]
-        ui.open_in_playground(lessons.step_config(step))
+        if step.keep_weights:  # transfer: the trained network goes on, on this step's data and settings
+            ui.continue_in_playground(lessons.step_config(step))
+        else:
+            ui.open_in_playground(lessons.step_config(step))
         if step.panel and step.panel not in s.get("inside_panels", []):
             s.inside_panels = [*s.get("inside_panels", []), step.panel]
         _set_up_lab(dict(step.lab))

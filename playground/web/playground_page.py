@@ -133,6 +133,17 @@ def open_in_playground(config: Config):
     st.session_state.page = "Playground"
 
 
+def continue_in_playground(config: Config):
+    """Callback (a lesson's transfer step): the running network goes on with `config`, keeping its trained weights
+    where their shapes allow (new data included), paused; the widgets show `config`."""
+    s = st.session_state
+    s.keep_weights = True
+    _state_from_config(config)
+    s.playing = False
+    s.session.apply(config, upload=s.get("upload"), keep_weights=True)
+    s.page = "Playground"
+
+
 def config_from_widgets() -> tuple[Config, str | None]:
     """The config the widgets describe, or the running one and a reason if that combination is invalid."""
     s = st.session_state

@@ -44,7 +44,7 @@ def _open_export_panel(page):
 
 
 def _upload(page, name: str, content: bytes):
-    page.locator("[data-testid=stFileUploader] input[type=file]").set_input_files(
+    page.locator(".st-key-weights_file input[type=file]").set_input_files(  # the CSV upload has one too
         {"name": name, "mimeType": "application/octet-stream", "buffer": content})
 
 
@@ -90,7 +90,7 @@ def test_download_every_export_and_open_the_weights_again(page, server_url, tmp_
     crafted["config"]["dataset"] = "**log in at** [here](http://example.invalid)"
     _upload(page, "crafted.msgpack", serialization.msgpack_serialize(crafted))
     page.get_by_text("That file was not loaded, and nothing changed.").wait_for(timeout=60_000)
-    assert page.get_by_text("[here](http://example.invalid)", exact=False).count() >= 1
+    assert page.get_by_text("**log in at** [here](", exact=False).count() >= 1  # quoted cut short, as literal text
     assert page.locator("a[href='http://example.invalid']").count() == 0
     assert shown_epoch(page) == epoch
 

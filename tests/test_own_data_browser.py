@@ -79,7 +79,7 @@ def test_upload_a_good_file_and_a_bad_one(page, server_url, tmp_path):
     bad.write_text(BAD)
     page.goto(server_url)
     wait_for_live_view(page)
-    upload = page.locator("[data-testid='stFileUploader'] input[type='file']")
+    upload = page.locator(".st-key-upload_file input[type='file']")  # not the weights file's
     upload.set_input_files(str(good))
     page.get_by_text("Training on good.csv (60 points)").wait_for(timeout=90_000)
     assert wait_until(lambda: view(page, "v.spec.source") == "file", timeout=60)

@@ -170,7 +170,8 @@ def test_picking_the_gan_lesson_opens_the_gan_tab_with_each_steps_config_and_the
     assert (config.loss, config.g_layers, config.noise_dim) == ("minimax", (4,), 1)
     assert at.query_params["gan.loss"] == "minimax" and at.query_params["step"] == "3"
     at.selectbox(key="lesson_pick").set_value("xor").run()  # a classifier lesson goes back to the Playground tab
-    assert not at.exception and at.session_state.page == "Playground" and at.session_state.session.config.dataset == "xor"
+    assert not at.exception and at.session_state.page == "Playground"
+    assert at.session_state.session.config.dataset == "xor"
 
 
 def test_a_gan_lesson_link_opens_that_step_in_the_gan_tab():

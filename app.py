@@ -50,6 +50,7 @@ if lab.open:
         lab_page.lab_page()       # many networks at once: sweep grid, side by side, seed ensembles
 if gan.open:
     with gan:
+        lesson_page.lesson_bar("gan")  # a GAN lesson's step, Back / Next (the Playground tab's bar is for the others)
         gan_page.gan_page()       # a generator and a discriminator trained against each other on the plane
 gan_page.sync_url(bool(gan.open))  # the GAN tab's part of the link (`gan.*`, `mode=gan`), written by sync_link
 ui.sync_link()                    # the link carries the view too: speed, test points, panels, the lab's choices

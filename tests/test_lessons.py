@@ -11,6 +11,7 @@ import pytest
 from playground import cli
 from playground.core import lessons
 from playground.core.config import from_strings
+from playground.core.gan_config import COLLAPSE, GAN_DEFAULT, GanConfig
 from playground.core.model import layers_of
 
 GOOD_STEP = '''
@@ -35,7 +36,8 @@ def test_the_package_ships_at_least_twelve_valid_lessons():
         for step in lesson.steps:
             assert len(step.text.split()) <= lessons.MAX_WORDS and step.do
             if not lesson.waiting_for:
-                assert lessons.step_config(step) == from_strings(step.values)
+                base = GAN_DEFAULT if lesson.mode == "gan" else None
+                assert lessons.step_config(step) == from_strings(step.values, base=base)
 
 
 def test_a_step_can_set_up_a_lab_sweep():
@@ -100,6 +102,50 @@ def test_keeping_the_weights_needs_a_step_before():
     with pytest.raises(lessons.LessonError, match="step 1: keep_weights needs a step before it"):
         lessons.parse_lesson(lesson_text(GOOD_STEP.replace("[[steps]]", "[[steps]]\nkeep_weights = true", 1)
                                          + GOOD_STEP * 2), "t.toml")
+
+
+GAN_STEP = '''
+[[steps]]
+text = "Two networks play a game."
+do = "Press Play."
+config = { real = "ring8", g_layers = "16,16" }
+claim = { metric = "modes_covered", epochs = 5000, at_least = 6 }
+'''
+GAN_HEAD = 'id = "g"\ntitle = "G"\nconcept = "c"\nmode = "gan"\n'
+
+
+def test_a_gan_lesson_opens_gan_configs_and_counts_gan_steps():
+    lesson = lessons.parse_lesson(lesson_text(GAN_STEP * 3, GAN_HEAD), "g.toml")
+    assert lesson.mode == "gan" and all(step.mode == "gan" for step in lesson.steps)
+    config = lessons.step_config(lesson.steps[0])
+    assert isinstance(config, GanConfig) and config.g_layers == (16, 16) and config.d_layers == GAN_DEFAULT.d_layers
+    assert lesson.steps[0].claim.describe() == "after 5000 steps: modes covered ≥ 6"
+
+
+@pytest.mark.parametrize("text, words", [
+    (lesson_text(GAN_STEP.replace('g_layers = "16,16"', 'g_layers = "16,999"') * 3, GAN_HEAD),
+     ["step 1", "g_layers"]),
+    (lesson_text(GAN_STEP.replace("g_layers", "layers") * 3, GAN_HEAD), ["step 1", "unknown setting"]),
+    (lesson_text(GAN_STEP.replace("modes_covered", "test_accuracy") * 3, GAN_HEAD), ["step 1", "'test_accuracy'"]),
+    (lesson_text(GAN_STEP.replace("5000", "20000") * 3, GAN_HEAD), ["step 1", "epochs must be 0 to 10000"]),
+    (lesson_text(GAN_STEP.replace("[[steps]]", "[[steps]]\npanel = \"gradients\"") * 3, GAN_HEAD),
+     ["step 1", "no keep_weights, panel or lab"]),
+    (lesson_text(GOOD_STEP.replace("test_accuracy", "modes_covered") * 3), ["step 1", "'modes_covered'"]),
+    (lesson_text(GAN_STEP * 3, GAN_HEAD.replace('"gan"', '"audio"')), ["g.toml", "mode 'audio'"]),
+])
+def test_a_bad_gan_lesson_is_refused_with_the_place(text, words):
+    with pytest.raises(lessons.LessonError) as err:
+        lessons.parse_lesson(text, "g.toml")
+    for word in words:
+        assert word in str(err.value)
+
+
+def test_the_gan_lesson_shows_collapse_with_the_documented_setting():
+    lesson = lessons.all_lessons()["gan"]
+    assert lesson.mode == "gan" and 3 <= len(lesson.steps) <= 5
+    assert any(step.values | {"seed": "0"} == COLLAPSE | {"seed": "0"} and step.claim.metric == "modes_covered"
+               and step.claim.at_most is not None and step.claim.at_most <= 3 for step in lesson.steps)
+    assert "arrows" in " ".join(step.text + step.do for step in lesson.steps)
 
 
 def test_lesson_list_is_one_line_of_json():

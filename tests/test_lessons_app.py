@@ -117,7 +117,10 @@ def test_every_lesson_opens_without_an_error():
     for lesson_id, lesson in lessons.all_lessons().items():
         at.selectbox(key="lesson_pick").set_value(lesson_id).run()
         assert not at.exception, lesson_id
-        if not lesson.waiting_for:
+        if lesson.mode == "gan":
+            assert at.session_state.page == "GAN"
+            assert at.session_state.gan_run.config == lessons.step_config(lesson.steps[0])
+        elif not lesson.waiting_for:
             assert at.session_state.session.config == lessons.step_config(lesson.steps[0])
 
 
@@ -147,3 +150,34 @@ def test_the_transfer_lesson_goes_on_with_the_trained_weights_on_new_data():
     session = at.session_state.session
     assert session.config.dataset == "gauss"  # new data, the same trained network
     assert all(np.array_equal(w, before) for (w, _), before in zip(layers_of(session.params), trained))
+
+
+def test_picking_the_gan_lesson_opens_the_gan_tab_with_each_steps_config_and_the_lesson_bar():
+    at = fresh()
+    at.selectbox(key="lesson_pick").set_value("gan").run()
+    assert not at.exception and at.session_state.page == "GAN"
+    gan = lessons.all_lessons()["gan"]
+    assert at.session_state.gan_run.config == lessons.step_config(gan.steps[0])
+    shown = texts(at)
+    assert f"step 1 of {len(gan.steps)}" in shown and "modes covered ≥ 6" in shown and "after 5000 steps" in shown
+    assert at.query_params["mode"] == "gan" and at.query_params["lesson"] == "gan"
+    at.button(key="lesson_next").click().run()
+    assert not at.exception and at.session_state.page == "GAN" and at.session_state.lesson_step == 1
+    assert at.session_state.gan_run.config.real == "line" and at.session_state.gan_real == "line"  # the widgets too
+    assert "watch the arrows" in texts(at) or "along the arrows" in texts(at)
+    at.button(key="lesson_next").click().run()
+    config = at.session_state.gan_run.config
+    assert (config.loss, config.g_layers, config.noise_dim) == ("minimax", (4,), 1)
+    assert at.query_params["gan.loss"] == "minimax" and at.query_params["step"] == "3"
+    at.selectbox(key="lesson_pick").set_value("xor").run()  # a classifier lesson goes back to the Playground tab
+    assert not at.exception and at.session_state.page == "Playground"
+    assert at.session_state.session.config.dataset == "xor"
+
+
+def test_a_gan_lesson_link_opens_that_step_in_the_gan_tab():
+    at = fresh(lesson="gan", step="3")
+    assert at.session_state.page == "GAN" and not at.warning
+    config = at.session_state.gan_run.config
+    assert (config.loss, config.g_layers, config.noise_dim) == ("minimax", (4,), 1)
+    assert "step 3 of" in texts(at) and "Mode collapse" in texts(at)
+    assert at.query_params["gan.loss"] == "minimax" and at.query_params["mode"] == "gan"

@@ -8,6 +8,10 @@ whether the claim holds, so a lesson can never teach something the engine does n
 A lesson may name what it `needs`: config fields that another part of the playground adds. Until `Config` has them
 it is listed as waiting and its check is skipped with the reason; it lights up by itself when the field lands.
 
+A lesson with `mode = "gan"` is about the GAN mode: its step configs are `GanConfig` link strings (parsed by the
+same parser over `GAN_DEFAULT`), its claims measure the GAN run (`GAN_METRICS`), and a claim's `epochs` count GAN
+steps: `check_lesson` trains a `GanRun` for that many steps.
+
 A challenge is a goal a student chases alone: a data set, limits (parameters, hidden layers, features, activation)
 and a metric bound; `challenge_status` checks a running session against it. Each challenge ships with a `solution`
 config that `check_challenge` trains, so every challenge is known to be solvable.
@@ -27,6 +31,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .config import FIELDS, MAX_LAYERS, MAX_WIDTH, Config, ConfigError, from_strings, parse_list
+from .gan_config import GAN_DEFAULT, GanConfig
 
 MAX_WORDS = 80        # a step's text: short enough to read aloud from a projector
 MIN_STEPS, MAX_STEPS = 3, 6
@@ -45,6 +50,18 @@ METRICS = {
     "feature_share": "share of |gradient x input| over the test points that comes from `feature`",
     "params": "number of weights and biases",
 }
+MODES = ("classifier", "gan")  # a lesson's `mode`: which tab and engine its steps use
+MAX_CLAIM_GAN_STEPS = 10_000  # ~5 s at the default models' speed on two cores
+# What a GAN lesson's claim may measure, on a `GanRun` that trained (see `measure_gan`).
+GAN_METRICS = {
+    "modes_covered": "modes of the real distribution holding at least 2% of 2,000 generated samples",
+    "divergence": "Jensen-Shannon divergence estimate between real and generated samples (0 same, 0.693 disjoint)",
+    "divergence_drop": "the divergence estimate at the start minus the one now (how far the generator moved to the "
+                       "real data)",
+    "d_loss": "the discriminator's loss at the last step (2 ln 2 = 1.386 when it cannot tell real from generated)",
+    "g_loss": "the generator's loss at the last step",
+    "diverged": "1 if a loss or a weight stopped being finite, else 0",
+}
 
 
 class LessonError(ValueError):
@@ -58,6 +75,7 @@ class Claim:
     at_least: float | None = None
     at_most: float | None = None
     feature: str | None = None  # for `feature_share`
+    unit: str = "epochs"  # "steps" in a GAN lesson
 
     def holds(self, value: float) -> bool:
         return ((self.at_least is None or value >= self.at_least)
@@ -67,7 +85,7 @@ class Claim:
         what = f"share of {self.feature}" if self.metric == "feature_share" else self.metric.replace("_", " ")
         bounds = [f"≥ {self.at_least:g}"] if self.at_least is not None else []
         bounds += [f"≤ {self.at_most:g}"] if self.at_most is not None else []
-        return f"after {self.epochs} epochs: {what} {' and '.join(bounds)}"
+        return f"after {self.epochs} {self.unit}: {what} {' and '.join(bounds)}"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -79,6 +97,7 @@ class Step:
     panel: str | None = None  # a "Look inside" panel the step opens, if any
     lab: tuple[tuple[str, tuple[int, ...]], ...] = ()  # a sweep the step sets up in the lab: depths and widths
     keep_weights: bool = False  # go on from the previous step's trained network (its weights on this step's data)
+    mode: str = "classifier"  # the lesson's: "gan" steps open the GAN tab with a GanConfig
 
     @property
     def values(self) -> dict[str, str]:
@@ -92,6 +111,7 @@ class Lesson:
     concept: str
     steps: tuple[Step, ...]
     needs: tuple[str, ...] = ()
+    mode: str = "classifier"
 
     @property
     def waiting_for(self) -> tuple[str, ...]:
@@ -114,18 +134,19 @@ def _optional_number(table: dict, key: str, where: str) -> float | None:
     return _require(table, key, float, where) if key in table else None
 
 
-def _claim(table: dict, where: str) -> Claim:
+def _claim(table: dict, where: str, mode: str = "classifier") -> Claim:
     unknown = set(table) - {"metric", "epochs", "at_least", "at_most", "feature"}
     if unknown:
         raise LessonError(f"{where}: unknown claim keys {sorted(unknown)}")
     metric = _require(table, "metric", str, where)
-    if metric not in METRICS:
-        raise LessonError(f"{where}: metric {metric!r} is not one of {', '.join(METRICS)}")
+    metrics, most = (GAN_METRICS, MAX_CLAIM_GAN_STEPS) if mode == "gan" else (METRICS, MAX_CLAIM_EPOCHS)
+    if metric not in metrics:
+        raise LessonError(f"{where}: metric {metric!r} is not one of {', '.join(metrics)}")
     epochs = _require(table, "epochs", int, where)
-    if not 0 <= epochs <= MAX_CLAIM_EPOCHS:
-        raise LessonError(f"{where}: epochs must be 0 to {MAX_CLAIM_EPOCHS}")
+    if not 0 <= epochs <= most:
+        raise LessonError(f"{where}: epochs must be 0 to {most}")
     claim = Claim(metric, epochs, _optional_number(table, "at_least", where), _optional_number(table, "at_most", where),
-                  table.get("feature"))
+                  table.get("feature"), "steps" if mode == "gan" else "epochs")
     if claim.at_least is None and claim.at_most is None:
         raise LessonError(f"{where}: a claim needs at_least or at_most")
     if (metric == "feature_share") != (claim.feature is not None):
@@ -133,11 +154,19 @@ def _claim(table: dict, where: str) -> Claim:
     return claim
 
 
-def _config_pairs(table: dict, needs: tuple[str, ...], where: str) -> tuple[tuple[str, str], ...]:
-    """The step's config as link strings, checked by the config's own parser (fields still waiting are kept)."""
+def _config_pairs(table: dict, needs: tuple[str, ...], where: str, mode: str = "classifier"
+                  ) -> tuple[tuple[str, str], ...]:
+    """The step's config as link strings, checked by the config's own parser (fields still waiting are kept); a GAN
+    lesson's by `GanConfig`'s."""
     if not isinstance(table, dict) or not all(isinstance(v, str) for v in table.values()):
         raise LessonError(f"{where}: config must be a table of strings, as in a link")
     pairs = tuple(table.items())
+    if mode == "gan":
+        try:
+            from_strings(dict(pairs), base=GAN_DEFAULT)
+        except ConfigError as err:
+            raise LessonError(f"{where}: {err}") from None
+        return pairs
     if any(name not in FIELDS and name not in needs for name, _ in pairs):
         raise LessonError(f"{where}: unknown setting in {sorted(n for n, _ in pairs if n not in FIELDS)}")
     try:
@@ -160,16 +189,19 @@ def _lab(table: dict, where: str) -> tuple:
         raise LessonError(f"{where}: lab {err}") from None
 
 
-def _step(table: dict, needs: tuple[str, ...], where: str) -> Step:
+def _step(table: dict, needs: tuple[str, ...], where: str, mode: str = "classifier") -> Step:
     text = _require(table, "text", str, where).strip()
     if len(text.split()) > MAX_WORDS:
         raise LessonError(f"{where}: the text has {len(text.split())} words, at most {MAX_WORDS}")
-    claim = _claim(_require(table, "claim", dict, where), where + " claim")
+    claim = _claim(_require(table, "claim", dict, where), where + " claim", mode)
     keep = table.get("keep_weights", False)
     if not isinstance(keep, bool):
         raise LessonError(f"{where}: 'keep_weights' must be true or false")
-    return Step(text, _config_pairs(table.get("config", {}), needs, where), _require(table, "do", str, where).strip(),
-                claim, table.get("panel"), _lab(table.get("lab", {}), where), keep)
+    if mode == "gan" and (keep or "panel" in table or "lab" in table):
+        raise LessonError(f"{where}: a GAN lesson's step has no keep_weights, panel or lab (the classifier's)")
+    return Step(text, _config_pairs(table.get("config", {}), needs, where, mode),
+                _require(table, "do", str, where).strip(), claim, table.get("panel"), _lab(table.get("lab", {}), where),
+                keep, mode)
 
 
 def parse_lesson(text: str, name: str) -> Lesson:
@@ -179,14 +211,19 @@ def parse_lesson(text: str, name: str) -> Lesson:
     except tomllib.TOMLDecodeError as err:
         raise LessonError(f"{name}: {err}") from None
     needs = tuple(table.get("needs", ()))
+    mode = table.get("mode", "classifier")
+    if mode not in MODES:
+        raise LessonError(f"{name}: mode {mode!r} is not one of {', '.join(MODES)}")
+    if mode == "gan" and needs:
+        raise LessonError(f"{name}: `needs` names classifier fields; a GAN lesson has none")
     steps = table.get("steps", [])
     if not MIN_STEPS <= len(steps) <= MAX_STEPS:
         raise LessonError(f"{name}: {len(steps)} steps, a lesson has {MIN_STEPS} to {MAX_STEPS}")
-    parsed = tuple(_step(s, needs, f"{name} step {i + 1}") for i, s in enumerate(steps))
+    parsed = tuple(_step(s, needs, f"{name} step {i + 1}", mode) for i, s in enumerate(steps))
     if parsed[0].keep_weights:
         raise LessonError(f"{name} step 1: keep_weights needs a step before it")
     return Lesson(_require(table, "id", str, name), _require(table, "title", str, name),
-                  _require(table, "concept", str, name), parsed, needs)
+                  _require(table, "concept", str, name), parsed, needs, mode)
 
 
 def _lesson_files():
@@ -207,9 +244,10 @@ def all_lessons() -> dict[str, Lesson]:
     return lessons
 
 
-def step_config(step: Step) -> Config:
-    """The config a step opens: its strings over the defaults, exactly as a link would."""
-    return from_strings(step.values)
+def step_config(step: Step) -> Config | GanConfig:
+    """The config a step opens: its strings over the defaults, exactly as a link would (a GAN step's over
+    `GAN_DEFAULT`, a `GanConfig`)."""
+    return from_strings(step.values, base=GAN_DEFAULT if step.mode == "gan" else None)
 
 
 # --- measuring ------------------------------------------------------------------------------------------------------
@@ -268,6 +306,21 @@ def measure(session, claim: Claim) -> float:
     return computed[m]()
 
 
+def measure_gan(run, claim: Claim) -> float:
+    """A GAN claim's metric on a `GanRun` (see GAN_METRICS); modes covered by the GAN code's own measure."""
+    m = claim.metric
+    if m == "modes_covered":
+        covered = run.modes_covered()
+        return float("nan") if covered is None else float(covered)
+    if m == "diverged":
+        return float(run.diverged)
+    if m in ("d_loss", "g_loss"):
+        return _last(getattr(run.history, m))
+    run.measure_divergence()
+    divergence = run.history.divergence
+    return float(divergence[-1]) if m == "divergence" else float(divergence[0] - divergence[-1])
+
+
 class StepResult(NamedTuple):
     step: int          # 1-based
     claim: str         # the claim in words
@@ -286,11 +339,22 @@ def _trained(config: Config, epochs: int):
     return session
 
 
+@functools.lru_cache(maxsize=2)
+def _trained_gan(config: GanConfig, steps: int):
+    """A GAN run trained for `steps` (kept for the next step, which may claim something else about the same run)."""
+    from .gan_session import GanRun
+    run = GanRun(config)
+    run.advance(steps)
+    return run
+
+
 def check_step(step: Step, number: int) -> StepResult:
-    """Train the step's config for the claim's epochs and measure."""
+    """Train the step's config for the claim's epochs (a GAN step: GAN steps) and measure."""
     start = time.perf_counter()
-    session = _trained(step_config(step), step.claim.epochs)
-    value = measure(session, step.claim)
+    if step.mode == "gan":
+        value = measure_gan(_trained_gan(step_config(step), step.claim.epochs), step.claim)
+    else:
+        value = measure(_trained(step_config(step), step.claim.epochs), step.claim)
     return StepResult(number, step.claim.describe(), value, bool(step.claim.holds(value)),
                       time.perf_counter() - start)
 

@@ -123,6 +123,18 @@ def sync_url(open_: bool):
 
 # --- callbacks --------------------------------------------------------------------------------------------------------
 
+def open_config(config: GanConfig):
+    """Callback (a GAN lesson's step): this tab opens with `config` as a new run, paused; the widgets show it."""
+    s = st.session_state
+    _state_from_config(config)
+    if "gan_run" in s:
+        s.gan_run = GanRun(config)
+        s.gan_player.stopped_seq = int(_control().get("seq", 0))  # the browser's Play ends with the old run
+    else:
+        s.gan_first_config = config  # `_ensure_run` makes the run when the tab draws
+    s.page = TAB
+
+
 def _reset():
     st.session_state.gan_seed = (st.session_state.gan_seed + 1) % 2**31
 

@@ -18,7 +18,7 @@ import re
 import streamlit as st
 
 from ..core import lessons
-from . import components
+from . import components, gan_page
 from . import playground_page as ui
 
 LINK_KEYS = ("lesson", "step", "present", "challenge")
@@ -70,7 +70,10 @@ def read_link():
     if any(key in params for key in LINK_KEYS):  # else the link stays as it is (a key given twice gets its note)
         config_values = {k: st.query_params.get_all(k) for k in st.query_params if k not in LINK_KEYS}
         lesson = current_lesson()
-        if lesson is not None and not lesson.waiting_for:
+        if lesson is not None and lesson.mode == "gan":  # the GAN tab's link: `gan.<field>` and `mode=gan`
+            step = {gan_page.URL_PREFIX + k: [v] for k, v in lesson.steps[s.lesson_step].values.items()}
+            config_values = step | {gan_page.URL_MODE[0]: [gan_page.URL_MODE[1]]} | config_values
+        elif lesson is not None and not lesson.waiting_for:
             config_values = {k: [v] for k, v in lesson.steps[s.lesson_step].values.items()} | config_values
         st.query_params.from_dict(config_values)
     s.link_extra = link_extra()
@@ -101,6 +104,8 @@ def go_to(lesson_id: str | None, index: int):
     lesson = current_lesson()
     if lesson is None:
         s.present = False
+    elif lesson.mode == "gan":  # the GAN tab, with the step's GAN settings as a new, paused run
+        gan_page.open_config(lessons.step_config(lesson.steps[index]))
     elif not lesson.waiting_for:
         step = lesson.steps[index]
         if step.keep_weights:  # transfer: the trained network goes on, on this step's data and settings
@@ -181,8 +186,14 @@ def _navigation(lesson: lessons.Lesson):
                        "arrow keys move between steps")
 
 
-def _measured(claim: lessons.Claim) -> str:
-    """The claim's metric on the running network, where the page can read it from the history."""
+def _measured(claim: lessons.Claim, mode: str = "classifier") -> str:
+    """The claim's metric on the running network, where the page can read it from the history (a GAN claim: measured
+    on the GAN run, as the check measures it)."""
+    if mode == "gan":
+        run = st.session_state.get("gan_run")
+        if run is None or not run.step:
+            return ""
+        return f" Now, at step {run.step}: {claim.metric.replace('_', ' ')} {lessons.measure_gan(run, claim):.3f}."
     history = st.session_state.session.history
     values = getattr(history, claim.metric, None)
     if values is None or not len(values):
@@ -197,7 +208,7 @@ def _step(lesson: lessons.Lesson):
         st.markdown(plain(step.text))
     with st.container(key="pg_do"):
         st.markdown("**Do:** " + plain(step.do))
-    st.caption(plain(f"The engine checks: {step.claim.describe()}.{_measured(step.claim)}"))
+    st.caption(plain(f"The engine checks: {step.claim.describe()}.{_measured(step.claim, lesson.mode)}"))
 
 
 def _waiting(lesson: lessons.Lesson):
@@ -205,13 +216,17 @@ def _waiting(lesson: lessons.Lesson):
     st.text(", ".join(lesson.waiting_for))
 
 
-def lesson_bar():
+def lesson_bar(mode: str = "classifier"):
     """Above the stage while a lesson is open: the step with its text and claim, Back / Next and the presenter
-    toggle; the keyboard, and the presenter style when presenting. Notes about a link that was not understood."""
+    toggle; the keyboard, and the presenter style when presenting. Notes about a link that was not understood.
+    Drawn in the tab of the lesson's `mode` only (the Playground's, or the GAN tab's for a GAN lesson), so that its
+    widgets exist once per page run."""
     s = st.session_state
+    lesson = current_lesson()
+    if (lesson.mode if lesson is not None else "classifier") != mode:
+        return
     with st.container(key="pg_lesson"):
         _notes()
-        lesson = current_lesson()
         if lesson is None:
             return
         _navigation(lesson)

@@ -41,8 +41,9 @@ with playground:
     with st.container(key="pg_below"):
         lesson_page.picker()          # the lessons (an open one shows its step above the stage)
         challenge_panel.challenges()  # goals to chase alone, checked live
-        export_panel.export_panel()   # config, link, weights, PNG, GIF, script; open weights (before the loss chart,
-        ui.loss_chart()               # which is drawn only once an epoch ran: an expander after it would re-open closed)
+        # Export before the loss chart: the chart appears after the first epoch, and an expander after it re-opens.
+        export_panel.export_panel()   # config, link, weights, PNG, GIF, script; open weights
+        ui.loss_chart()
     with st.container(key="pg_inside"):  # presenter mode shows it only for a step that opens a panel
         inside_panels.inside_panels()   # gradients, layer spaces, saliency, statistics, landscape, replay
 if lab.open:

@@ -12,6 +12,7 @@ import time
 
 from . import cli_exports as exports
 from . import lesson_cli
+from .cli_flags import add_config_flags
 from .core.config import FIELDS, MAX_NETWORKS, MAX_POINT_EPOCHS, ConfigError, check_work, from_strings, parse_list
 from .gan_cli import add_gan_parser, gan_command
 
@@ -24,12 +25,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m playground", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     train = commands.add_parser("train", help="train one network and print its metrics")
-    for name, f in FIELDS.items():
-        default = f.default
-        shown = ",".join(map(str, default)) if isinstance(default, tuple) else default
-        choices = f" ({', '.join(f.metadata['choices'])})" if f.metadata["choices"] else ""
-        train.add_argument("--" + name.replace("_", "-"), dest=name, metavar="VALUE",
-                           help=f"{f.metadata['help']}{choices}; default {shown!s}")
+    add_config_flags(train, FIELDS)
     train.add_argument("--json", action="store_true", help="print one line of strict JSON")
     train.add_argument("--save-weights", metavar="PATH", help="write the trained weights with their config (msgpack)")
     train.add_argument("--load-weights", metavar="PATH", help="start from a weights file: its config, then any flags "
@@ -38,9 +34,7 @@ def _parser() -> argparse.ArgumentParser:
                        "rebuilds this data and network and trains it")
     train.add_argument("--data", metavar="PATH", help=DATA_HELP)
     sweep = commands.add_parser("sweep", help="train a depth x width (x activation) grid of networks together")
-    for name, f in FIELDS.items():
-        if name not in ("layers", "activation", "dropout", "freeze"):
-            sweep.add_argument("--" + name.replace("_", "-"), dest=name, metavar="VALUE", help=f.metadata["help"])
+    add_config_flags(sweep, FIELDS, skip=("layers", "activation", "dropout", "freeze"))
     sweep.add_argument("--depths", default="1,2,3,4,5,6", help="comma list of hidden-layer counts (0 to 10)")
     sweep.add_argument("--widths", default="2,4,6,8", help="comma list of neurons per layer (1 to 32)")
     sweep.add_argument("--activations", default="tanh", help="comma list of activations")

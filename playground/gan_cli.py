@@ -8,6 +8,7 @@ import math
 import sys
 import time
 
+from .cli_flags import add_config_flags
 from .core.config import ConfigError, from_strings
 from .core.gan_config import GAN_DEFAULT, GAN_FIELDS
 
@@ -16,12 +17,7 @@ SAMPLES = 2000  # generated samples --samples writes unless --sample-count says 
 
 def add_gan_parser(commands):
     gan = commands.add_parser("gan", help="train a GAN on a 2-D distribution and print its losses and scores")
-    for name, f in GAN_FIELDS.items():
-        default = f.default
-        shown = ",".join(map(str, default)) if isinstance(default, tuple) else default
-        choices = f" ({', '.join(f.metadata['choices'])})" if f.metadata["choices"] else ""
-        gan.add_argument("--" + name.replace("_", "-"), dest=name, metavar="VALUE",
-                         help=f"{f.metadata['help']}{choices}; default {shown!s}")
+    add_config_flags(gan, GAN_FIELDS)
     gan.add_argument("--json", action="store_true", help="print one line of strict JSON")
     gan.add_argument("--samples", metavar="PATH", help="write generated samples there, a JSON list of [x, y]")
     gan.add_argument("--sample-count", metavar="N", default=str(SAMPLES), help=f"samples to write (default {SAMPLES})")

@@ -12,7 +12,7 @@ import pytest
 from flax import serialization
 
 from playground.core.config import Config, from_strings, to_strings
-from playground.core.export import (FORMAT, MAX_WEIGHTS_BYTES, VERSION, ExportError, config_from_json, config_json,
+from playground.core.export import (MAX_WEIGHTS_BYTES, VERSION, ExportError, config_from_json, config_json,
                                     link_query, load_weights, weights_bytes)
 from playground.core.model import layers_of
 from playground.core.script import standalone_script

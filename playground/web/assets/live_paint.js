@@ -85,7 +85,24 @@ function linkEnds(g, l, i, j) {   // weight layer l, from neuron i to neuron j: 
 }
 
 const WIDTH_LEVELS = 8;
-// Links in one path per (sign, width level): a few strokes a frame instead of one per weight
+
+// Each link's curve as a Path2D, built once per layout (`g` is new with every layout) and reused by every frame
+function linkPaths(g, sizes) {
+  if (g.linkPaths) return g.linkPaths;
+  g.linkPaths = [];
+  for (let l = 0; l + 1 < sizes.length; l++) for (let i = 0; i < sizes[l]; i++) for (let j = 0; j < sizes[l + 1]; j++) {
+    const [p0, p3] = linkEnds(g, l, i, j), bend = Math.min(40, (p3[0] - p0[0]) / 3), path = new Path2D();
+    path.moveTo(p0[0], p0[1]);
+    path.bezierCurveTo(p0[0] + bend, p0[1], p3[0] - bend, p3[1], p3[0], p3[1]);
+    g.linkPaths.push(path);
+  }
+  return g.linkPaths;
+}
+
+// Links in one path per (sign, width level): a few strokes a frame instead of one per weight. Each link's bucket is
+// found in one pass over the weights and each bucket's path is put together from the cached curves (before, every
+// bucket scanned every weight and rebuilt its curves: 16 passes; profiled at 1-1.6 ms of script per C2 frame, and
+// stroking the rebuilt paths cost more raster time than stroking the cached ones, benchmarks/profile_browser.py).
 function paintLinks(ctx, g, sizes, params) {
   let biggest = 1e-6, offset = 0;
   const spans = [];
@@ -95,26 +112,23 @@ function paintLinks(ctx, g, sizes, params) {
     spans.push(offset);
     offset += count + sizes[l + 1];
   }
+  const paths = linkPaths(g, sizes), buckets = Array.from({length: 2 * WIDTH_LEVELS}, () => null);
+  let link = 0;
+  for (let l = 0; l + 1 < sizes.length; l++) {
+    const count = sizes[l] * sizes[l + 1];   // kernel rows are i, columns j: the order linkPaths made them in
+    for (let q = 0; q < count; q++, link++) {
+      const v = params[spans[l] + q];
+      const b = (v < 0 ? 0 : WIDTH_LEVELS) + Math.min(WIDTH_LEVELS - 1, Math.floor(Math.abs(v) / biggest * WIDTH_LEVELS));
+      (buckets[b] = buckets[b] || new Path2D()).addPath(paths[link]);
+    }
+  }
   for (let sign = 0; sign < 2; sign++) {
     for (let w = 0; w < WIDTH_LEVELS; w++) {
-      ctx.beginPath();
-      let any = false;
-      for (let l = 0; l + 1 < sizes.length; l++) {
-        const nOut = sizes[l + 1];
-        for (let i = 0; i < sizes[l]; i++) for (let j = 0; j < nOut; j++) {
-          const v = params[spans[l] + i * nOut + j];
-          if ((v < 0 ? 0 : 1) !== sign) continue;
-          if (Math.min(WIDTH_LEVELS - 1, Math.floor(Math.abs(v) / biggest * WIDTH_LEVELS)) !== w) continue;
-          const [p0, p3] = linkEnds(g, l, i, j), bend = Math.min(40, (p3[0] - p0[0]) / 3);
-          ctx.moveTo(p0[0], p0[1]);
-          ctx.bezierCurveTo(p0[0] + bend, p0[1], p3[0] - bend, p3[1], p3[0], p3[1]);
-          any = true;
-        }
-      }
-      if (!any) continue;
+      const path = buckets[sign * WIDTH_LEVELS + w];
+      if (!path) continue;
       ctx.strokeStyle = `rgba(${(sign ? POS : NEG).join(",")},0.8)`;
       ctx.lineWidth = 0.4 + 5 * (w + 0.5) / WIDTH_LEVELS;
-      ctx.stroke();
+      ctx.stroke(path);
     }
   }
   return spans;

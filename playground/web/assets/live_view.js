@@ -183,8 +183,7 @@ function show(v, frame) {
   paintNetwork(v, v.params);
   v.shown = frame.epoch;
   addToCurve(v.curve, frame);
-  const caption = paintCurve(v.curveCanvas, v.curve, v.output.width, 70) ? "visible" : "hidden";
-  if (v.curveCaption.style.visibility !== caption) v.curveCaption.style.visibility = caption;
+  v.curveCaption.style.visibility = paintCurve(v.curveCanvas, v.curve, v.output.width, 70) ? "visible" : "hidden";
   setText(v.status, statusText(v.spec, frame));
   if (frame.rate !== undefined) setText(v.rateLine, `learning rate now ${frame.rate}`);
   if (frame.per_class !== undefined) {   // rebuilt only when it changed: a new table is a page mutation (see setText)

@@ -101,37 +101,84 @@ function linkPaths(g, sizes) {
 
 // Links in one path per (sign, width level): a few strokes a frame instead of one per weight. Each link's bucket is
 // found in one pass over the weights and each bucket's path is put together from the cached curves (before, every
-// bucket scanned every weight and rebuilt its curves: 16 passes; profiled at 1-1.6 ms of script per C2 frame, and
-// stroking the rebuilt paths cost more raster time than stroking the cached ones, benchmarks/profile_browser.py).
-function paintLinks(ctx, g, sizes, params) {
-  let biggest = 1e-6, offset = 0;
+// bucket scanned every weight and rebuilt its curves: 16 passes; profiled at 1-1.6 ms of script per C2 frame).
+function linkBuckets(sizes, params) {   // per link (kernel order): sign * WIDTH_LEVELS + width level; and each layer's offset
+  let biggest = 1e-6, offset = 0, count = 0;
   const spans = [];
   for (let l = 0; l + 1 < sizes.length; l++) {
-    const count = sizes[l] * sizes[l + 1];
-    for (let q = 0; q < count; q++) biggest = Math.max(biggest, Math.abs(params[offset + q]));
+    const n = sizes[l] * sizes[l + 1];
+    for (let q = 0; q < n; q++) biggest = Math.max(biggest, Math.abs(params[offset + q]));
     spans.push(offset);
-    offset += count + sizes[l + 1];
+    offset += n + sizes[l + 1];
+    count += n;
   }
-  const paths = linkPaths(g, sizes), buckets = Array.from({length: 2 * WIDTH_LEVELS}, () => null);
+  const buckets = new Uint8Array(count);
   let link = 0;
   for (let l = 0; l + 1 < sizes.length; l++) {
-    const count = sizes[l] * sizes[l + 1];   // kernel rows are i, columns j: the order linkPaths made them in
-    for (let q = 0; q < count; q++, link++) {
-      const v = params[spans[l] + q];
-      const b = (v < 0 ? 0 : WIDTH_LEVELS) + Math.min(WIDTH_LEVELS - 1, Math.floor(Math.abs(v) / biggest * WIDTH_LEVELS));
-      (buckets[b] = buckets[b] || new Path2D()).addPath(paths[link]);
+    for (let q = 0, n = sizes[l] * sizes[l + 1]; q < n; q++, link++) {
+      const v = params[spans[l] + q], level = Math.floor(Math.abs(v) / biggest * WIDTH_LEVELS);
+      buckets[link] = level >= 0 ? (v < 0 ? 0 : WIDTH_LEVELS) + Math.min(WIDTH_LEVELS - 1, level) : 255;   // NaN: not drawn
     }
+  }
+  return {spans, buckets};
+}
+
+function strokeLinks(ctx, paths, buckets, from, to) {   // links [from, to), bucket by bucket in a fixed order
+  const byBucket = Array.from({length: 2 * WIDTH_LEVELS}, () => null);
+  for (let q = from; q < to; q++) {
+    const b = buckets[q];
+    if (b !== 255) (byBucket[b] = byBucket[b] || new Path2D()).addPath(paths[q]);
   }
   for (let sign = 0; sign < 2; sign++) {
     for (let w = 0; w < WIDTH_LEVELS; w++) {
-      const path = buckets[sign * WIDTH_LEVELS + w];
+      const path = byBucket[sign * WIDTH_LEVELS + w];
       if (!path) continue;
       ctx.strokeStyle = `rgba(${(sign ? POS : NEG).join(",")},0.8)`;
       ctx.lineWidth = 0.4 + 5 * (w + 0.5) / WIDTH_LEVELS;
       ctx.stroke(path);
     }
   }
+}
+
+// Big networks keep their links on a canvas of their own and repaint only the weight layers whose links changed
+// bucket since the last frame (C2 at 1 epoch a frame: a few of its 7 weight layers a frame). A weight layer's links
+// lie in the strip between its two columns of neurons (the curves leave and enter horizontally, with butt caps) and
+// strips never overlap, so each strip is cleared and stroked alone, one path per bucket as before. The links are the
+// same; their antialiased edges are not bit for bit those of one path over all layers (Skia rasterizes a smaller path
+// slightly differently: measured on C2, most differing bytes differ by less than 4 of 255, a few edge pixels of the
+// thinnest links by more). Stroking wide curves was the largest canvas cost on C2 (344 links: 7-11 ms a frame in
+// software raster, 3.4-4.1 ms with this cache over 80 recorded frames); a small network's links cost less than the
+// extra copy (C1: 18 links, 0.4 ms), so they are stroked straight onto the network canvas as before.
+const LINK_CACHE_MIN = 100;
+
+function paintLinks(ctx, g, sizes, params) {
+  const {spans, buckets} = linkBuckets(sizes, params), paths = linkPaths(g, sizes);
+  if (buckets.length < LINK_CACHE_MIN) { strokeLinks(ctx, paths, buckets, 0, buckets.length); return spans; }
+  if (!g.linkCanvas) {
+    g.linkCanvas = document.createElement("canvas");
+    g.linkCanvas.width = g.width; g.linkCanvas.height = g.height;
+  }
+  const lctx = g.linkCanvas.getContext("2d"), before = g.linkBuckets;
+  for (let l = 0, from = 0; l + 1 < sizes.length; l++) {
+    const to = from + sizes[l] * sizes[l + 1];
+    if (!before || !sameRange(before, buckets, from, to)) {
+      const left = Math.floor(g.xs[l] + g.node) - 2, right = Math.ceil(g.xs[l + 1]) + 2;
+      lctx.save();
+      lctx.beginPath(); lctx.rect(left, 0, right - left, g.height); lctx.clip();
+      lctx.clearRect(left, 0, right - left, g.height);
+      strokeLinks(lctx, paths, buckets, from, to);
+      lctx.restore();
+    }
+    from = to;
+  }
+  g.linkBuckets = buckets;
+  ctx.drawImage(g.linkCanvas, 0, 0);
   return spans;
+}
+
+function sameRange(a, b, from, to) {
+  for (let q = from; q < to; q++) if (a[q] !== b[q]) return false;
+  return true;
 }
 
 function paintNetworkBackground(view) {   // what no frame changes: the input column, drawn once per layout

@@ -5,11 +5,7 @@
 // `draw` (points drawn on the output map, live_draw.js).
 
 const SPEEDS = [1, 2, 3, 5, 10, 20, 50, 100, 250];
-// Ask for ~0.5 s of frames when fewer than ~0.2 s are left. Every request is one fragment run, and Streamlit answers
-// each run by re-rendering the page's React tree twice (running, then finished): profiled at 50-90 ms of the page's
-// main thread per message, more than all of the live view's own painting per second at a quarter second ahead
-// (benchmarks/profile_browser.py). Half as many messages cost a learning-rate change up to 0.25 s more to show.
-const AHEAD_S = 0.5, LOW_S = 0.2;
+const AHEAD_S = 0.25, LOW_S = 0.12;   // ask for ~0.25 s of frames when fewer than ~0.12 s are left
 
 function el(tag, cls, parent, text) {
   const e = document.createElement(tag);

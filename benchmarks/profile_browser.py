@@ -1,4 +1,4 @@
-"""Where the browser's time goes while the live view plays: `python benchmarks/profile_browser.py [C1|C2 ...] [seconds]`.
+"""Where the browser's time goes while the live view plays: `python benchmarks/profile_browser.py [C1] [C2] [seconds]`.
 
 Starts `streamlit run app.py` and headless chromium as benchmarks/bench_browser.py does, presses Play on each case and,
 after a warm-up, records through the Chrome DevTools protocol for a few seconds:

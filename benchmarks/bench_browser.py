@@ -9,7 +9,8 @@ Starts `streamlit run app.py`, opens it in headless chromium and, per case, pres
 - websocket bytes/s received by the page (Chromium DevTools protocol, Network.webSocketFrameReceived);
 - Pause latency: from the Pause click to the last change of the epoch shown. (The picture is painted once more
   when the server's exact float32 weights of that same epoch arrive, which replace the float16 ones of the frame.)
-Then, on C2: first painted frame on a running server, a control change shown, an architecture change training again.
+Then, on C2: first painted frame on a running server, a control change shown (Discretize), a learning-rate change in
+the frames painted, an architecture change training again.
 Numbers on this machine kind vary by about +-30 % between runs: run it twice.
 """
 
@@ -151,6 +152,27 @@ def control_change_seconds(page) -> float:
     return elapsed
 
 
+def learning_rate_change_seconds(page) -> float:
+    """While playing: seconds from a key press on the learning-rate slider (one step up) until the frame painted
+    was trained with the new rate (each frame carries the rate of its epoch)."""
+    press(page, "Play")
+    time.sleep(2)
+    slider = page.locator(".st-key-learning_rate [role='slider']")
+    slider.scroll_into_view_if_needed()
+    before = page.evaluate("() => document.querySelector('.pg-root')._view.frame.rate")
+    start = time.monotonic()
+    slider.press("ArrowRight")
+    wait_until(lambda: page.evaluate("""r => { const f = document.querySelector('.pg-root')._view.frame;
+                                               return f.rate !== undefined && f.rate !== r; }""", before),
+               timeout=20, every=0.01)
+    elapsed = time.monotonic() - start
+    press(page, "Pause")
+    slider.press("ArrowLeft")
+    page.evaluate("window.scrollTo(0, 0)")
+    time.sleep(1)
+    return elapsed
+
+
 def architecture_change_seconds(page) -> float:
     """While playing: seconds from a click on the network's '+' for layers until the new network's epochs count."""
     press(page, "Play")
@@ -174,12 +196,14 @@ def responsiveness(page, url: str) -> dict:
     first = first_paint_seconds(page, url, C2)
     time.sleep(2)
     control = control_change_seconds(page)
+    rate = learning_rate_change_seconds(page)
     changes = []
     for _ in range(3):
         changes.append(architecture_change_seconds(page))
         print(f"architecture change to training again: {changes[-1]:.2f} s", flush=True)
         time.sleep(3)  # let the exact network of that shape compile before the next change
     return {"first paint on a running server (s)": first, "control change shown while playing (s)": control,
+            "learning rate change in the frames painted (s)": rate,
             "architecture change to training again (s), median of 3": sorted(changes)[1]}
 
 

@@ -29,7 +29,7 @@ from .config import Config, fields_with_effect
 from .data import Dataset, feature_matrix, make_dataset
 from .model import Arch, layers_of, params_from_layers
 from .userdata import UserData
-from .train import (CAPACITY, Data, History, Knobs, Program, Spec, TrainState, compiled_trainer, data_shapes,
+from .train import (CAPACITY, FRAMES, Data, History, Knobs, Program, Spec, TrainState, compiled_trainer, data_shapes,
                     fresh_state, init_state, is_compiled)
 
 GRID = 100  # the default grid of `Session.grid` (points per side)
@@ -282,22 +282,57 @@ class Session:
                 trainer = self._trainer(wait)
                 if trainer is None:
                     break
-                run, program, knobs = trainer
-                start = self.epoch
-                # a numpy scalar: a jnp one is a dispatch of its own (~0.3 ms a call, measured)
-                state, metrics = program(run.state, self.data, knobs, np.int32(min(epochs - done, CAPACITY)))
-                epoch, diverged, metrics = jax.device_get((state.epoch, state.diverged, metrics))  # one transfer
-                self._running = run._replace(state=state)
-                self._scalars_of, self._scalars_cache = self._running, (int(epoch), bool(diverged))
-                completed = int(epoch) - start
-                numbers = np.arange(start + 1, start + completed + 1)
-                self._history.append(np.vstack([np.asarray(metrics[:, :completed], np.float64), numbers]))
-                done += completed
-            if done:
-                self._thin_history()
-                self._snapshot()
-            self._request_exact(EXACT_DELAY if self._running.bridged else 0.0)
+                done += self._call(*trainer, min(epochs - done, CAPACITY), 1, False)[0]
+            self._after_training(done)
             return done
+
+    def advance_frames(self, count: int, every: int, wait: bool = False) -> list[tuple[int, object, tuple]]:
+        """Train up to `count` frames `every` epochs apart (fewer on divergence, none while `preparing` unless
+        `wait`): [(epoch, params as numpy, mark)] per frame, where `rewind(mark)` comes back to exactly that frame.
+
+        One call of the compiled program trains many frames and returns the weights of each (see
+        `train.train_epochs`); a frame's mark is the call's starting checkpoint and its distance from it, so no
+        training state is kept per frame. While the padded network stands in (bridging) each frame is one call."""
+        frames = []
+        with self._lock:
+            while len(frames) < count and not self.diverged:
+                trainer = self._trainer(wait)
+                if trainer is None:
+                    break
+                mark, start = self.checkpoint(), self.epoch
+                if trainer[0].bridged:  # its snapshots are in the padded layout: one frame, read as the exact network
+                    if not self._call(*trainer, every, every, False)[0]:
+                        break
+                    frames.append((self.epoch, self.params, (self.checkpoint(), 0)))
+                    continue
+                k = max(1, min(count - len(frames), FRAMES, CAPACITY // every))
+                done, shots = self._call(*trainer, k * every, every, True)
+                frames += [(start + (j + 1) * every, jax.tree.map(lambda s, j=j: s[j], shots),
+                            (mark, (j + 1) * every)) for j in range(done // every)]
+                if done < k * every:
+                    break
+            self._after_training(len(frames))
+            return frames
+
+    def _call(self, run: Running, program, knobs, epochs: int, every: int, frames: bool) -> tuple[int, object]:
+        """One call of the compiled program: (epochs completed, the frames' weights as numpy if `frames`); the
+        history is kept."""
+        start = self.epoch
+        # numpy scalars: a jnp one is a dispatch of its own (~0.3 ms a call, measured)
+        state, metrics, shots = program(run.state, self.data, knobs, np.int32(epochs), np.int32(every))
+        epoch, diverged, metrics = jax.device_get((state.epoch, state.diverged, metrics))  # one read back
+        self._running = run._replace(state=state)
+        self._scalars_of, self._scalars_cache = self._running, (int(epoch), bool(diverged))
+        completed = int(epoch) - start
+        numbers = np.arange(start + 1, start + completed + 1)
+        self._history.append(np.vstack([np.asarray(metrics[:, :completed], np.float64), numbers]))
+        return completed, (jax.device_get(shots) if frames else None)
+
+    def _after_training(self, done: int):
+        if done:
+            self._thin_history()
+            self._snapshot()
+        self._request_exact(EXACT_DELAY if self._running.bridged else 0.0)
 
     def _snapshot(self):
         """Keep the weights now and then: at most SNAPSHOTS, evenly thinned as the run grows."""
@@ -317,12 +352,29 @@ class Session:
     # --- going back, and editing by hand (the live view trains a little ahead of what the browser shows) ------------
     def checkpoint(self) -> tuple:
         """What `rewind` needs to come back to this moment. Cheap: JAX arrays are immutable, kept by reference."""
-        return (self.generation, self._running)
+        return (self.generation, self._running, self.knobs)
 
-    def rewind(self, checkpoint: tuple) -> bool:
+    def rewind(self, checkpoint: tuple, epochs: int = 0) -> bool:
         """Back to a checkpoint taken since the last reset: training state as it was, later history, snapshots and
-        gradient norms dropped. False (and nothing changed) if the checkpoint belongs to an earlier run."""
-        generation, running = checkpoint
+        gradient norms dropped; then `epochs` more epochs trained again with the knobs of that moment, which gives
+        exactly the state the first training reached (same program, same inputs: XLA on one machine is
+        deterministic). A `(checkpoint, epochs)` pair is what `advance_frames` gives as a frame's mark. False (and
+        nothing changed) if the checkpoint belongs to an earlier run."""
+        if isinstance(checkpoint[0], tuple):
+            checkpoint, epochs = checkpoint
+        generation, running, knobs = checkpoint
+        with self._lock:
+            if not self._restore(generation, running):
+                return False
+            if epochs:
+                now, self.knobs = self.knobs, knobs
+                try:
+                    self.advance(epochs)
+                finally:
+                    self.knobs = now
+            return True
+
+    def _restore(self, generation: int, running: Running) -> bool:
         with self._lock:
             if generation != self.generation:
                 return False

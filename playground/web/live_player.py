@@ -28,7 +28,7 @@ class LivePlayer:
     """Per browser session: checkpoints of the frames sent, and the message counter."""
 
     def __init__(self):
-        self.checkpoints: dict[int, tuple] = {}  # epoch -> Session.checkpoint() of every frame sent while playing
+        self.checkpoints: dict[int, tuple] = {}  # epoch -> Session.rewind's mark of every frame sent while playing
         self.sent: dict[int, object] = {}        # epoch -> params of those frames, to send again if one was lost
         self.batch = 0
         self.run = None
@@ -93,16 +93,14 @@ class LivePlayer:
             session.advance(int(want) - session.epoch)
 
     def _train(self, session, speed: int, want) -> list:
-        """Frames `speed` epochs apart up to epoch `want` (or FALLBACK_FRAMES of them without a `want`)."""
+        """Frames `speed` epochs apart up to epoch `want` (or FALLBACK_FRAMES of them without a `want`), trained
+        by as few calls of the compiled program as possible; never waits on a compile."""
         count = FALLBACK_FRAMES if want is None else (int(want) - session.epoch) // speed
         self.checkpoints.setdefault(session.epoch, session.checkpoint())  # Pause before the first frame is painted
         frames = []
-        for _ in range(max(0, min(MAX_FRAMES, count))):
-            if not session.advance(speed, wait=False) or session.diverged:  # never waits on a compile
-                break
-            self.checkpoints[session.epoch] = session.checkpoint()
-            self.sent[session.epoch] = session.params
-            frames.append((session.epoch, self.sent[session.epoch]))
+        for epoch, params, mark in session.advance_frames(max(0, min(MAX_FRAMES, count)), speed):
+            self.checkpoints[epoch], self.sent[epoch] = mark, params
+            frames.append((epoch, params))
         return frames
 
     def edit(self, session, edit: dict, playing: bool) -> bool:

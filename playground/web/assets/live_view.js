@@ -5,7 +5,8 @@
 // `draw` (points drawn on the output map, live_draw.js).
 
 const SPEEDS = [1, 2, 3, 5, 10, 20, 50, 100, 250];
-const AHEAD_S = 0.25, LOW_S = 0.12;   // ask for ~0.25 s of frames when fewer than ~0.12 s are left
+const AHEAD_S = 0.25, LOW_S = 0.12;   // ask for ~0.25 s of frames when fewer than ~0.12 s are left, on a quiet server
+const MAX_FRAMES = 40;                // the most frames one answer carries (live_player.MAX_FRAMES)
 
 function el(tag, cls, parent, text) {
   const e = document.createElement(tag);
@@ -88,16 +89,21 @@ function step(v) {    // a target epoch, never "one more": a message that arrive
   sendControl(v, {want: v.stepTarget});
 }
 
-// Ask again only after RETRY_MS without an answer: every request reruns the server's fragment and a rerun drops the
-// run in progress, so on a busy server (thirty students on two cores) quick repeats made nearly every run a loss.
+// A busy server answers slowly (thirty students on two cores: a second or more). The page then asks earlier and for
+// more frames at once (`rtt`, the answer time, smoothed), so that one request is always on its way and each costs the
+// server one run for many frames; on a quiet server that stays ~0.25 s ahead, so a changed control shows soon.
+// It asks again only after RETRY_MS (or three answer times) without an answer: every request reruns the server's
+// fragment and a rerun drops the run in progress, so quick repeats on a busy server made nearly every run a loss.
 const RETRY_MS = 2500;
+const retryMs = v => Math.max(RETRY_MS, 3000 * (v.rtt || 0));
 
 function requestMore(v, now, force) {
-  const last = v.queue.length ? v.queue[v.queue.length - 1].epoch : v.shown;
-  if (!force && (v.queue.length > v.fps * LOW_S || (v.requested !== null && now - v.requestedAt < RETRY_MS))) return;
-  const want = last + v.speed * Math.max(2, Math.ceil(v.fps * AHEAD_S));
-  v.requested = want; v.requestedAt = now;
-  sendControl(v, {want});
+  const last = v.queue.length ? v.queue[v.queue.length - 1].epoch : v.shown, rtt = v.rtt || 0;
+  const low = Math.max(LOW_S, 1.25 * rtt), retry = retryMs(v);
+  if (!force && (v.queue.length > v.fps * low || (v.requested !== null && now - v.requestedAt < retry))) return;
+  const count = Math.min(MAX_FRAMES, Math.max(2, Math.ceil(v.fps * Math.max(AHEAD_S, 2.5 * rtt))));
+  v.requested = last + v.speed * count; v.requestedAt = now;
+  sendControl(v, {want: v.requested});
 }
 
 function updateButtons(v) {
@@ -118,7 +124,7 @@ function receive(v, message) {
   if (header.stop && v.playing) { v.playing = false; updateButtons(v); }
   if (header.note) {             // nothing could train yet (compiling): say so, and ask again soon
     v.status.textContent = `Epoch ${(v.shown || 0).toLocaleString("en-US")} · ${header.note}`;
-    v.requestedAt -= RETRY_MS - 300;
+    v.requestedAt -= retryMs(v) - 300;
   }
   if (!frames.length) return;
   if (!header.playing) {         // a paused state: exactly the server's network, shown now
@@ -130,6 +136,10 @@ function receive(v, message) {
   if (!v.playing) return;        // frames that were on their way when Pause was pressed
   const first = frames[0].epoch;
   v.queue = v.queue.filter(f => f.epoch < first).concat(frames);
+  if (v.requested !== null) {   // the answer time, smoothed: how far ahead to ask
+    const seconds = (performance.now() - v.requestedAt) / 1000;   // the first may include a compile: capped
+    v.rtt = v.rtt === undefined ? Math.min(seconds, 0.5) : v.rtt + (seconds < v.rtt ? 0.5 : 0.2) * (seconds - v.rtt);
+  }
   v.requested = null;
 }
 

@@ -157,8 +157,7 @@ def learning_rate_change_seconds(page) -> float:
     was trained with the new rate (each frame carries the rate of its epoch)."""
     press(page, "Play")
     time.sleep(2)
-    slider = page.locator(".st-key-learning_rate [role='slider']")
-    slider.scroll_into_view_if_needed()
+    slider = page.locator(".st-key-learning_rate input[type='range']")  # visually hidden: focus it, then a key
     before = page.evaluate("() => document.querySelector('.pg-root')._view.frame.rate")
     start = time.monotonic()
     slider.press("ArrowRight")

@@ -229,6 +229,9 @@ def test_loss_chart_is_a_plotly_figure_of_train_and_test_loss():
     assert not at.get("plotly_chart")  # no empty axes before the first epoch
     for _ in range(3):
         step(at)
+    assert not at.get("plotly_chart")  # built only when its expander is open
+    at.session_state["loss_chart_open"] = True  # as a click on the expander does
+    at.run()
     charts = at.get("plotly_chart")
     assert len(charts) == 1
     figure = json.loads(charts[0].proto.spec)

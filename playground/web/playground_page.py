@@ -445,8 +445,10 @@ def loss_chart():
     history = st.session_state.session.history
     if not len(history.train_loss):
         return  # no empty axes before the first epoch
-    with st.expander("Loss and accuracy curves", expanded=False):
-        st.plotly_chart(figures.loss_curves_figure(history), key="loss_chart")
+    chart = st.expander("Loss and accuracy curves", expanded=False, key="loss_chart_open", on_change="rerun")
+    if chart.open:  # built only when open: the figure cost about a fifth of every page run's server time
+        with chart:
+            st.plotly_chart(figures.loss_curves_figure(history), key="loss_chart")
 
 
 def url_notes():

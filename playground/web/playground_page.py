@@ -58,7 +58,7 @@ from ..core.config import (
 from ..core.session import Session
 from ..core.train import enable_compilation_cache
 from ..figures import curves as figures
-from . import components, gan_page, live_view, own_data, per_class, view_link
+from . import components, gan_page, own_data, per_class, view_link
 from .live_player import SPEEDS, LivePlayer
 
 enable_compilation_cache()  # once per server process (module import): repeat shapes load from disk in ~0.3 s
@@ -409,7 +409,7 @@ def _live_frame():
     """One run of the live view: train as the browser's `control` asks and send the frames (see the docstring)."""
     s = st.session_state
     session, wanted = s.session, control()
-    static = live_view.static_part(session, s.show_test, s.discretize, PROBLEMS[s.problem])
+    static = s.player.static(session, s.show_test, s.discretize, PROBLEMS[s.problem])
     static = static | {"speed": s.get("link_speed", 1)}  # constant per session: the version need not name it
     message = per_class.annotate(s.player.serve(session, wanted, static), session)  # rate, per-class view
     playing = message[0]["playing"]

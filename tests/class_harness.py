@@ -679,7 +679,8 @@ async def _play_one(student: Student, ready: list[Student], reconnect: bool):
 
 
 async def play_class(base_url: str, students: int, seconds: float, query: str = C2, *, warmup: float = 5.0,
-                     join_timeout: float = 120.0, on_window=None, reconnect: bool = False) -> ClassResult:
+                     join_timeout: float = 120.0, on_window=None, reconnect: bool = False,
+                     heavy: tuple[str, int] | None = None) -> ClassResult:
     """`students` harness students open `query` at once, press Play and play. The measured window of `seconds`
     starts `warmup` seconds after every student has received its first live frame (or after `join_timeout`); then
     every student presses Pause. `on_window(start, end)` is called when the window starts (e.g. to read the server's
@@ -687,13 +688,16 @@ async def play_class(base_url: str, students: int, seconds: float, query: str = 
     id before pausing, as a browser does after a network blip: behind a load balancer that is not sticky, that
     shows as session restarts."""
     class_ = [Student(base_url, query, name=f"student {i}") for i in range(students)]
+    if heavy is not None:  # one more student with a link of its own at a speed of its own, reported apart
+        class_.append(Student(base_url, heavy[0], name="heavy"))
+        class_[-1].speed = heavy[1]
     for student in class_:
         student.stop_at = time.monotonic() + join_timeout + warmup + seconds  # until the window is known
     ready: list[Student] = []
     tasks = [asyncio.create_task(_play_one(student, ready, reconnect)) for student in class_]
     joined_by = time.monotonic() + join_timeout
     while time.monotonic() < joined_by and not all(t.done() for t in tasks):
-        if len(ready) == students and all(s.report.first_frame_at for s in ready):
+        if len(ready) == len(class_) and all(s.report.first_frame_at for s in ready):
             break
         await asyncio.sleep(0.2)
     await asyncio.sleep(warmup)
@@ -706,7 +710,9 @@ async def play_class(base_url: str, students: int, seconds: float, query: str = 
     await asyncio.sleep(seconds)
     cpu = time.process_time() - cpu0
     await asyncio.wait(tasks, timeout=120)
-    return ClassResult([s.report for s in class_], start, start + seconds, cpu)
+    result = ClassResult([s.report for s in class_[:students]], start, start + seconds, cpu)
+    result.heavy = class_[students].report if heavy is not None else None
+    return result
 
 
 # --- a real browser among them ------------------------------------------------------------------------------------

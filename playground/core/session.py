@@ -107,6 +107,7 @@ class Session:
         self.config, self.upload = config, upload
         self._lock = threading.RLock()
         self._scalars_of, self._scalars_cache = None, (0, False)
+        self.epoch_seconds: float | None = None  # wall seconds per epoch of the running program, smoothed
         self._new_data()
 
     # --- what a config change does -----------------------------------------------------------------------------------
@@ -151,6 +152,7 @@ class Session:
         self.spec = Spec.from_config(self.config, self.dataset.n_train)
         self.knobs = Knobs.from_config(self.config)
         self._exact_requested = False
+        self.epoch_seconds = None  # another network or data: its own cost
         if self.bridge is not None:
             self.bridge.changed()
             if not is_compiled(self._padded_spec, self._shapes):  # this context's bridge, for later changes
@@ -317,10 +319,13 @@ class Session:
     def _call(self, run: Running, program, knobs, epochs: int, every: int, frames: bool) -> tuple[int, object]:
         """One call of the compiled program: (epochs completed, the frames' weights as numpy if `frames`); the
         history is kept."""
-        start = self.epoch
+        start, began = self.epoch, time.perf_counter()
         # numpy scalars: a jnp one is a dispatch of its own (~0.3 ms a call, measured)
         state, metrics, shots = program(run.state, self.data, knobs, np.int32(epochs), np.int32(every))
         epoch, diverged, metrics = jax.device_get((state.epoch, state.diverged, metrics))  # one read back
+        seconds = (time.perf_counter() - began) / max(1, int(epoch) - start)  # short calls over-estimate (dispatch)
+        last = self.epoch_seconds
+        self.epoch_seconds = seconds if last is None else last + (0.5 if seconds < last else 0.3) * (seconds - last)
         self._running = run._replace(state=state)
         self._scalars_of, self._scalars_cache = self._running, (int(epoch), bool(diverged))
         completed = int(epoch) - start

@@ -16,7 +16,24 @@ MAX_FRAMES = 40        # most frames one message carries (a stale `want` must no
 MAX_STEPS = 10         # Step clicks the browser may send before the first one is answered
 FALLBACK_FRAMES = 15   # frames per run for a client that says "playing" but never asks for frames (`want`)
 SPEEDS = (1, 2, 3, 5, 10, 20, 50, 100, 250)  # epochs per frame; 250 fits one engine call (CAPACITY 256)
+# The most training one request may cost (estimated from the session's measured time per epoch). A heavy network at
+# top speed (2,000 points, batch size 1, ten layers of 32) would otherwise hold a core for seconds per request while
+# the other students' requests wait; capped, it gets frames fewer epochs apart and everyone takes turns.
+BUDGET_S = 0.05
 PREPARING = "preparing this network (compiling it takes about a second)…"  # said instead of a silent wait
+
+
+def budgeted(epoch_seconds: float | None, speed: int, count: int) -> tuple[int, int]:
+    """(epochs between frames, frames) for one request within BUDGET_S: `speed` and `count` when they fit, fewer
+    frames when not, and frames closer than `speed` epochs when even one frame would not fit."""
+    if count <= 0:
+        return speed, count
+    if not epoch_seconds:  # a new network: one epoch first, to measure what an epoch costs
+        return 1, 1
+    fits = max(1, int(BUDGET_S / epoch_seconds))  # epochs within the budget
+    if speed > fits:
+        return fits, 1
+    return speed, min(count, max(1, fits // speed))
 
 
 def run_id(session) -> str:
@@ -107,9 +124,10 @@ class LivePlayer:
         """Frames `speed` epochs apart up to epoch `want` (or FALLBACK_FRAMES of them without a `want`), trained
         by as few calls of the compiled program as possible; never waits on a compile."""
         count = FALLBACK_FRAMES if want is None else (int(want) - session.epoch) // speed
+        every, count = budgeted(session.epoch_seconds, speed, max(0, min(MAX_FRAMES, count)))
         self.checkpoints.setdefault(session.epoch, session.checkpoint())  # Pause before the first frame is painted
         frames = []
-        for epoch, params, mark in session.advance_frames(max(0, min(MAX_FRAMES, count)), speed):
+        for epoch, params, mark in session.advance_frames(count, every):
             self.checkpoints[epoch], self.sent[epoch] = mark, params
             frames.append((epoch, params))
         return frames

@@ -80,3 +80,28 @@ def test_larger_screens_get_larger_maps_and_three_classes_fit(server_url):
         # the live view lays itself out again on resize
         assert wait_until(lambda: page.locator("canvas.pg-output").bounding_box()["width"] > small + 100, timeout=30)
         assert_fits(page, 1920, 1080)
+
+
+PANELS_WITH_SUBPLOTS = ("Layer spaces", "Activation statistics", "Loss landscape", "Activation functions")
+
+
+def test_inside_panels_titles_stay_above_their_subplot_titles(server_url):
+    """Item 8: each panel's title and the titles of its subplots do not overlap (a 40 px top margin made them)."""
+    from urllib.parse import quote
+
+    with chromium_page(1366, 768) as page:
+        page.goto(f"{server_url}/?panels={quote(','.join(PANELS_WITH_SUBPLOTS))}")
+        wait_for_live_view(page)
+        count = len(PANELS_WITH_SUBPLOTS)
+        page.wait_for_function(f"""() => [...document.querySelectorAll('.js-plotly-plot')].filter(p =>
+            p.querySelector('text.gtitle') && p.querySelector('.annotation-text')).length >= {count}""",
+                               timeout=180_000)
+        gaps = page.evaluate("""() => [...document.querySelectorAll('.js-plotly-plot')].map(p => {
+            const title = p.querySelector('text.gtitle');
+            const subtitles = [...p.querySelectorAll('.annotation-text')].filter(t => t.textContent.trim());
+            if (!title || !subtitles.length) return null;
+            const top = Math.min(...subtitles.map(t => t.getBoundingClientRect().top));
+            return [title.textContent, top - title.getBoundingClientRect().bottom];
+        }).filter(x => x)""")
+        assert len(gaps) >= count, gaps
+        assert all(gap >= 4 for _, gap in gaps), gaps

@@ -53,6 +53,10 @@ def assert_fits(page, width: int, height: int):
     wait_until(lambda: not outside(page, width, height), timeout=30)
     assert outside(page, width, height) == []
     assert page.evaluate("() => window.scrollY") == 0
+    # item 8: every data set's caption is whole, on one line
+    cut = page.evaluate("""() => [...document.querySelectorAll('.pg-dataset span')].filter(s =>
+        s.scrollWidth > s.clientWidth + 1 || s.getBoundingClientRect().height > 24).map(s => s.textContent)""")
+    assert cut == []
 
 
 @pytest.mark.parametrize("query", ["", "?lesson=xor", "?lesson=xor&present=1"],

@@ -1,7 +1,8 @@
 """Issue 10's one screen: at 1366 x 768 (a projector) the whole stage fits without scrolling, in headless chromium.
 
-The data sets, the network with its + / - controls, the output map, the draw tools, the loss curve, the epoch and Play
-must lie inside the window on the default page, on a lesson's page (its text above the stage) and in presenter mode.
+The data sets and the per-class table, the network with its + / - controls, the output map, the draw tools, the loss
+curve, the epoch and Play must lie inside the window on the default page, on a lesson's page (its text above the
+stage) and in presenter mode.
 Every wait is for what the page shows, with generous timeouts: CI runs on a busy two-core machine."""
 
 import os
@@ -15,8 +16,8 @@ if reason and os.environ.get("CI") == "true":
 pytestmark = pytest.mark.skipif(reason is not None, reason=reason or "")
 
 # every element of the stage a class needs to see, each one by itself (all matches of a selector are checked)
-STAGE = (".pg-dataset", "canvas.pg-network", ".pg-pm button", "canvas.pg-output", ".pg-draw button", ".pg-legend",
-         "canvas.pg-curve", ".pg-caption", ".pg-status", "button.pg-play", "button.pg-step", ".pg-rate")
+STAGE = (".pg-dataset", ".pg-confusion", "canvas.pg-network", ".pg-pm button", "canvas.pg-output", ".pg-draw button",
+         ".pg-legend", "canvas.pg-curve", ".pg-caption", ".pg-status", "button.pg-play", "button.pg-step", ".pg-rate")
 
 
 def outside(page, width: int, height: int) -> list:

@@ -235,6 +235,7 @@ function layout(v) {
   v.curveCaption.innerHTML = `loss: <span style="color:#222">&#9644; test</span> <span style="color:#999">` +
     `&#9644; train</span>`;
   refreshDrawTools(v);
+  fitLeftColumn(v);
   const size = fitToScreen(v, Math.floor(width * 0.3));
   paintPoints(v.points, spec, size);
   v.mapImage = imageFor(v.mapCanvas, 100, 100);
@@ -251,6 +252,18 @@ function layout(v) {
 }
 
 function documentTop(element) { return element.getBoundingClientRect().top + window.scrollY; }
+
+function pastBottom(element) {   // does the element end below the window's bottom (the page scrolled to its top)?
+  return documentTop(element) + element.offsetHeight > window.innerHeight - BOTTOM_GAP;
+}
+
+// The data sets in three columns instead of two when the left column (data sets, per-class table) would end below
+// the window: under a lesson's text the stage has about 290 px. The network gives up the width.
+function fitLeftColumn(v) {
+  const left = v.data.parentElement;
+  left.classList.remove("pg-wide");
+  if (pastBottom(left)) left.classList.add("pg-wide");
+}
 
 // The largest map (at most `widest`) whose column, curve included, ends above the window's bottom. Short of height
 // (a lesson's text above the stage, presenter mode) the draw tools, the legend and the curve go beside the map when
@@ -291,11 +304,13 @@ function setMapSize(v, size, curveHeight, aside) {
 }
 
 // Content above the stage (a lesson's text, a note) can change height after the layout: follow it, twice a second
-// (reading one rectangle; never per frame, where it would force a layout of the page).
+// (reading two rectangles; never per frame, where it would force a layout of the page).
 function followTop(v) {
   const timer = setInterval(() => {
     if (!v.root.isConnected) { clearInterval(timer); return; }
-    if (v.spec && Math.abs(documentTop(v.root) - v.laidOutTop) > 4) { layout(v); v.dirty = true; }
+    const left = v.data.parentElement;   // the per-class table arrives with the first frames, after the layout
+    const moved = Math.abs(documentTop(v.root) - v.laidOutTop) > 4;
+    if (v.spec && (moved || !left.classList.contains("pg-wide") && pastBottom(left))) { layout(v); v.dirty = true; }
   }, 500);
 }
 

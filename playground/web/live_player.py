@@ -10,6 +10,8 @@ No streamlit import here.
 
 from __future__ import annotations
 
+import time
+
 from . import live_view
 
 MAX_FRAMES = 40        # most frames one message carries (a stale `want` must not start a long training run)
@@ -20,6 +22,7 @@ SPEEDS = (1, 2, 3, 5, 10, 20, 50, 100, 250)  # epochs per frame; 250 fits one en
 # top speed (2,000 points, batch size 1, ten layers of 32) would otherwise hold a core for seconds per request while
 # the other students' requests wait; capped, it gets frames fewer epochs apart and everyone takes turns.
 BUDGET_S = 0.05
+PROBE_EPOCHS = 10  # the most epochs trained before a new network's cost per epoch is known
 PREPARING = "preparing this network (compiling it takes about a second)…"  # said instead of a silent wait
 
 
@@ -28,8 +31,8 @@ def budgeted(epoch_seconds: float | None, speed: int, count: int) -> tuple[int, 
     frames when not, and frames closer than `speed` epochs when even one frame would not fit."""
     if count <= 0:
         return speed, count
-    if not epoch_seconds:  # a new network: one epoch first, to measure what an epoch costs
-        return 1, 1
+    if not epoch_seconds:  # a new network: one short frame first, to measure what an epoch costs
+        return min(speed, PROBE_EPOCHS), 1
     fits = max(1, int(BUDGET_S / epoch_seconds))  # epochs within the budget
     if speed > fits:
         return fits, 1
@@ -124,12 +127,18 @@ class LivePlayer:
         """Frames `speed` epochs apart up to epoch `want` (or FALLBACK_FRAMES of them without a `want`), trained
         by as few calls of the compiled program as possible; never waits on a compile."""
         count = FALLBACK_FRAMES if want is None else (int(want) - session.epoch) // speed
-        every, count = budgeted(session.epoch_seconds, speed, max(0, min(MAX_FRAMES, count)))
+        remaining, deadline = max(0, min(MAX_FRAMES, count)), time.perf_counter() + BUDGET_S
         self.checkpoints.setdefault(session.epoch, session.checkpoint())  # Pause before the first frame is painted
         frames = []
-        for epoch, params, mark in session.advance_frames(count, every):
-            self.checkpoints[epoch], self.sent[epoch] = mark, params
-            frames.append((epoch, params))
+        for _ in range(MAX_FRAMES):  # a probe frame first when the cost per epoch is not known yet, then the rest
+            every, count = budgeted(session.epoch_seconds, speed, remaining)
+            trained = session.advance_frames(count, every) if count else []
+            for epoch, params, mark in trained:
+                self.checkpoints[epoch], self.sent[epoch] = mark, params
+                frames.append((epoch, params))
+            remaining -= len(trained)
+            if len(trained) < count or remaining <= 0 or time.perf_counter() > deadline:
+                break
         return frames
 
     def edit(self, session, edit: dict, playing: bool) -> bool:

@@ -30,6 +30,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from browser_utils import cpu_seconds, streamlit_server  # noqa: E402
 from class_harness import C2, ClassResult, play_class  # noqa: E402
 
+HEAVY = "points=2000&train_ratio=0.9&batch_size=1&layers=32,32,32,32,32,32,32,32,32,32&activation=relu"
+HEAVY_SPEED = 250
+
 
 def server_processes(url: str, pids: list[int] | None) -> list[psutil.Process]:
     """The processes to measure: the given pids, else whatever listens on the URL's port (with its children)."""
@@ -85,6 +88,11 @@ def measure(url: str, args, processes: list[psutil.Process], on_window=None, on_
     row["load_average_1m"] = round(os.getloadavg()[0], 1)  # other work on the machine makes the numbers noisy
     row.update(browser_row)
     row["query"] = query
+    heavy = getattr(result, "heavy", None)
+    if heavy is not None:  # the heavy link's own student: its frames and how far it trained
+        row["heavy_fps"] = round(heavy.fps(result.start, result.end), 2)
+        row["heavy_last_epoch"] = max(heavy.epochs, default=0)
+        row["heavy_errors"] = len(heavy.errors)
     row["_result"] = result
     return row
 
@@ -96,8 +104,9 @@ def _harness_only(url, args, query, meter) -> ClassResult:
         meter.start()
         threading.Timer(max(0.0, end - time.monotonic()), lambda: (meter.stop(), done.set())).start()
 
+    heavy = (HEAVY, HEAVY_SPEED) if getattr(args, "heavy", False) else None
     result = asyncio.run(play_class(url, args.students, args.seconds, query, warmup=args.warmup,
-                                    on_window=on_window, reconnect=args.reconnect))
+                                    on_window=on_window, reconnect=args.reconnect, heavy=heavy))
     done.wait(5)
     return result
 
@@ -174,6 +183,9 @@ def parser_for(description: str) -> argparse.ArgumentParser:
     parser.add_argument("--reconnect", action="store_true",
                         help="after the window, every student drops its connection and reconnects with its session "
                              "id (a network blip): behind a load balancer, session restarts show it is not sticky")
+    parser.add_argument("--heavy", action="store_true",
+                        help="one more student opens a heavy link at top speed (2,000 points, batch size 1, ten "
+                             "layers of 32): does everyone else keep a fair share?")
     parser.add_argument("--json", action="store_true", help="print one line of JSON")
     return parser
 

@@ -73,9 +73,9 @@ def padded_epochs_per_second(config: Config) -> float:
     spec = PaddedSpec.from_spec(s.spec)
     run, _ = compiled_trainer(spec, data_shapes(s.data))
     state, knobs = to_padded(spec, s.arch, s.state), spec.knobs(s.arch, s.knobs)
-    state, _ = run(state, s.data, knobs, jnp.int32(10))
+    state, *_ = run(state, s.data, knobs, jnp.int32(10), jnp.int32(1))
     start = time.perf_counter()
-    state, h = run(state, s.data, knobs, jnp.int32(200))
+    state, h, _ = run(state, s.data, knobs, jnp.int32(200), jnp.int32(1))
     jax.block_until_ready(h)
     return 200 / (time.perf_counter() - start)
 

@@ -47,7 +47,8 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 
 LIVE_KEY = "live"    # the live canvas: a st.components.v2 component (playground/web/playground_page.py)
-AHEAD_S, LOW_S = 0.25, 0.12   # live_view.js: ask for ~0.25 s of frames when fewer than ~0.12 s are left
+AHEAD_S, LOW_S = 0.25, 0.12   # live_view.js: ask for ~0.25 s of frames when fewer than ~0.12 s are left (quiet server)
+MAX_FRAMES = 40               # live_view.js: at most this many frames a request (the server's cap too)
 RETRY_S, NOTE_RETRY_S = 2.5, 0.3  # as live_view.js: ask again after 2.5 s without an answer, 0.3 s after "preparing"
 DISPLAY_FPS = 60.0   # the rate at which a student consumes frames (the page paints at most one per animation frame)
 C2 = "dataset=spiral&layers=8,8,8,8,8,8"
@@ -202,6 +203,7 @@ class Student:
         self.seq = 0
         self.batch = -1
         self._requested_at: float | None = None      # when the unanswered request for frames was sent
+        self.rtt: float | None = None                # answer time, smoothed (live_view.js `v.rtt`)
         self._live_id = ""
         self._live_fragment = ""
         self._player: asyncio.Task | None = None
@@ -311,11 +313,12 @@ class Student:
 
     async def _request_more(self, force: bool = False):
         """`requestMore`: ask for ~AHEAD_S of frames when fewer than LOW_S are queued (or when forced)."""
-        now = time.monotonic()
-        if not force and (len(self.queue) > self.display_fps * LOW_S
-                          or (self._requested_at is not None and now - self._requested_at < RETRY_S)):
+        now, rtt = time.monotonic(), self.rtt or 0.0
+        if not force and (len(self.queue) > self.display_fps * max(LOW_S, 1.25 * rtt)
+                          or (self._requested_at is not None and now - self._requested_at < self._retry_s())):
             return
-        count = max(2, -(-int(self.display_fps * AHEAD_S * 1000) // 1000))  # ceil, as Math.ceil
+        ahead = max(AHEAD_S, 2.5 * rtt)  # a busy server: ask earlier and for more (see live_view.js requestMore)
+        count = min(MAX_FRAMES, max(2, -(-int(self.display_fps * ahead * 1000) // 1000)))  # ceil, as Math.ceil
         if not force and self._requested_at is not None:
             self.report.retries.append(now)
         want = (self._last() or 0) + self.speed * count
@@ -323,6 +326,9 @@ class Student:
         self.report.ticks.append(now)
         self.report.asked.append(count)
         await self.send_control(want=want)
+
+    def _retry_s(self) -> float:
+        return max(RETRY_S, 3 * (self.rtt or 0.0))
 
     def _consume(self, now: float):
         """The page paints one queued frame per 1 / display_fps seconds."""
@@ -339,7 +345,7 @@ class Student:
     async def _play_loop(self):
         """The page's animation loop while playing: consume frames, ask for more in time. Bounded in count; ends at
         Pause, at the deadline or when the connection drops."""
-        step, low = 1 / self.display_fps, int(self.display_fps * LOW_S)
+        step = 1 / self.display_fps
         for _ in range(int(3600 * self.display_fps)):
             if not self.playing or time.monotonic() > self.stop_at:
                 return
@@ -350,9 +356,10 @@ class Student:
             except websockets.ConnectionClosed:  # a dropped connection: the page waits for its reconnect
                 await asyncio.sleep(0.1)
                 continue
-            # Wake when the queue is down to LOW_S, when a retry is due, or when a message arrives.
+            # Wake when the queue is down to its low mark, when a retry is due, or when a message arrives.
+            low = int(self.display_fps * max(LOW_S, 1.25 * (self.rtt or 0.0)))
             low_in = (len(self.queue) - low) / self.display_fps
-            wait = low_in if self._requested_at is None else self._requested_at + RETRY_S - now
+            wait = low_in if self._requested_at is None else self._requested_at + self._retry_s() - now
             if self._requested_at is not None and len(self.queue) > low:
                 wait = min(wait, low_in)
             self._answered.clear()
@@ -528,7 +535,7 @@ class Student:
         if header.get("stop") and self.playing:
             self.playing = False
         if header.get("note") and self._requested_at is not None:
-            self._requested_at -= RETRY_S - NOTE_RETRY_S  # compiling: ask again soon
+            self._requested_at -= self._retry_s() - NOTE_RETRY_S  # compiling: ask again soon
         epochs = frame_epochs(data)
         if not header.get("playing"):
             if self.playing and not header.get("stop"):
@@ -541,6 +548,10 @@ class Student:
             return  # frames that were on their way when Pause was pressed
         self._consume(now)
         self.queue = [e for e in self.queue if e < epochs[0]] + epochs
+        if self._requested_at is not None:  # the answer time, smoothed
+            seconds = now - self._requested_at  # as live_view.js: the first capped, down fast, up slowly
+            self.rtt = (min(seconds, 0.5) if self.rtt is None
+                        else self.rtt + (0.5 if seconds < self.rtt else 0.2) * (seconds - self.rtt))
         self._requested_at = None
 
     def _later(self, coroutine):
@@ -668,7 +679,8 @@ async def _play_one(student: Student, ready: list[Student], reconnect: bool):
 
 
 async def play_class(base_url: str, students: int, seconds: float, query: str = C2, *, warmup: float = 5.0,
-                     join_timeout: float = 120.0, on_window=None, reconnect: bool = False) -> ClassResult:
+                     join_timeout: float = 120.0, on_window=None, reconnect: bool = False,
+                     heavy: tuple[str, int] | None = None) -> ClassResult:
     """`students` harness students open `query` at once, press Play and play. The measured window of `seconds`
     starts `warmup` seconds after every student has received its first live frame (or after `join_timeout`); then
     every student presses Pause. `on_window(start, end)` is called when the window starts (e.g. to read the server's
@@ -676,13 +688,16 @@ async def play_class(base_url: str, students: int, seconds: float, query: str = 
     id before pausing, as a browser does after a network blip: behind a load balancer that is not sticky, that
     shows as session restarts."""
     class_ = [Student(base_url, query, name=f"student {i}") for i in range(students)]
+    if heavy is not None:  # one more student with a link of its own at a speed of its own, reported apart
+        class_.append(Student(base_url, heavy[0], name="heavy"))
+        class_[-1].speed = heavy[1]
     for student in class_:
         student.stop_at = time.monotonic() + join_timeout + warmup + seconds  # until the window is known
     ready: list[Student] = []
     tasks = [asyncio.create_task(_play_one(student, ready, reconnect)) for student in class_]
     joined_by = time.monotonic() + join_timeout
     while time.monotonic() < joined_by and not all(t.done() for t in tasks):
-        if len(ready) == students and all(s.report.first_frame_at for s in ready):
+        if len(ready) == len(class_) and all(s.report.first_frame_at for s in ready):
             break
         await asyncio.sleep(0.2)
     await asyncio.sleep(warmup)
@@ -695,7 +710,9 @@ async def play_class(base_url: str, students: int, seconds: float, query: str = 
     await asyncio.sleep(seconds)
     cpu = time.process_time() - cpu0
     await asyncio.wait(tasks, timeout=120)
-    return ClassResult([s.report for s in class_], start, start + seconds, cpu)
+    result = ClassResult([s.report for s in class_[:students]], start, start + seconds, cpu)
+    result.heavy = class_[students].report if heavy is not None else None
+    return result
 
 
 # --- a real browser among them ------------------------------------------------------------------------------------

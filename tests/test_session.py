@@ -1,6 +1,7 @@
 """A session under the app's conditions: changes while training runs in another thread, background compilation,
 and divergence reported with the last finite numbers."""
 
+import dataclasses
 import threading
 import time
 
@@ -108,3 +109,32 @@ def test_a_long_run_keeps_a_bounded_history_thinned_in_its_older_part(monkeypatc
     checkpoint = s.checkpoint()
     s.advance(30)
     assert s.rewind(checkpoint) and s.history.epochs[-1] == 1500
+
+
+def test_frames_of_one_call_are_the_epochs_one_by_one_and_a_frame_mark_rewinds_exactly():
+    """The live view gets a batch of frames from one call of the compiled program; each must be bit for bit the
+    network that epoch-by-epoch training reaches (dropout keys and Adam's moments included), and Pause on any of them
+    must put the session exactly there, by training again from the call's start."""
+    c = Config(dataset="circle", layers=(4, 2), dropout=(0.2, 0.0), optimizer="adam")
+    batched, single = Session(c), Session(c)
+    frames = batched.advance_frames(7, 3, wait=True)
+    assert [epoch for epoch, _, _ in frames] == [3, 6, 9, 12, 15, 18, 21] and batched.epoch == 21
+    for epoch, params, _ in frames:
+        single.advance(epoch - single.epoch)
+        for (w, b), (w1, b1) in zip(layers_of(params), layers_of(single.params)):
+            assert np.array_equal(w, w1) and np.array_equal(b, b1)
+    assert np.array_equal(batched.history.train_loss, single.history.train_loss)
+    batched.apply(dataclasses.replace(c, learning_rate=1.0))  # a knob changed after the frames were trained
+    assert batched.rewind(frames[3][2]) and batched.epoch == 12 and batched.history.epochs[-1] == 12
+    for (w, b), (w1, b1) in zip(layers_of(frames[3][1]), layers_of(batched.params)):
+        assert np.array_equal(w, w1) and np.array_equal(b, b1)
+    assert batched.knobs.learning_rate == 1.0  # the new rate applies from here on
+
+
+def test_frames_stop_at_a_divergence_with_the_last_finite_one():
+    s = Session(Config(dataset="circle", learning_rate=10.0, init="large", activation=("relu",) * 3,
+                       layers=(32, 32, 32)))
+    frames = s.advance_frames(40, 5, wait=True)
+    assert s.diverged and len(frames) < 40
+    assert all(np.isfinite(w).all() for _, params, _ in frames for w, _ in layers_of(params))
+    assert not frames or frames[-1][0] <= s.epoch

@@ -29,7 +29,7 @@ from .config import Config, fields_with_effect
 from .data import Dataset, feature_matrix, make_dataset
 from .model import Arch, layers_of, params_from_layers
 from .userdata import UserData
-from .train import (CAPACITY, Data, History, Knobs, Program, Spec, TrainState, compiled_trainer, data_shapes,
+from .train import (CAPACITY, FRAMES, Data, History, Knobs, Program, Spec, TrainState, compiled_trainer, data_shapes,
                     fresh_state, init_state, is_compiled)
 
 GRID = 100  # the default grid of `Session.grid` (points per side)
@@ -106,6 +106,8 @@ class Session:
         self.bridge = Bridge() if bridge else None
         self.config, self.upload = config, upload
         self._lock = threading.RLock()
+        self._scalars_of, self._scalars_cache = None, (0, False)
+        self.epoch_seconds: float | None = None  # wall seconds per epoch of the running program, smoothed
         self._new_data()
 
     # --- what a config change does -----------------------------------------------------------------------------------
@@ -150,6 +152,7 @@ class Session:
         self.spec = Spec.from_config(self.config, self.dataset.n_train)
         self.knobs = Knobs.from_config(self.config)
         self._exact_requested = False
+        self.epoch_seconds = None  # another network or data: its own cost
         if self.bridge is not None:
             self.bridge.changed()
             if not is_compiled(self._padded_spec, self._shapes):  # this context's bridge, for later changes
@@ -218,13 +221,22 @@ class Session:
     def params(self):
         return self.state.params
 
+    def _scalars(self) -> tuple[int, bool]:
+        """(epoch, diverged) of the running state, read from the device once per state: each read of a device scalar
+        costs a transfer, and the live view asks for both several times a frame."""
+        run = self._running
+        if self._scalars_of is not run:
+            epoch, diverged = jax.device_get((run.state.epoch, run.state.diverged))
+            self._scalars_of, self._scalars_cache = run, (int(epoch), bool(diverged))
+        return self._scalars_cache
+
     @property
     def epoch(self) -> int:
-        return int(self._running.state.epoch)
+        return self._scalars()[0]
 
     @property
     def diverged(self) -> bool:
-        return bool(self._running.state.diverged)
+        return self._scalars()[1]
 
     @property
     def history(self) -> History:
@@ -272,19 +284,60 @@ class Session:
                 trainer = self._trainer(wait)
                 if trainer is None:
                     break
-                run, program, knobs = trainer
-                start = int(run.state.epoch)
-                state, metrics = program(run.state, self.data, knobs, jnp.int32(min(epochs - done, CAPACITY)))
-                self._running = run._replace(state=state)
-                completed = int(state.epoch) - start
-                numbers = np.arange(start + 1, start + completed + 1)
-                self._history.append(np.vstack([np.asarray(metrics[:, :completed], np.float64), numbers]))
-                done += completed
-            if done:
-                self._thin_history()
-                self._snapshot()
-            self._request_exact(EXACT_DELAY if self._running.bridged else 0.0)
+                done += self._call(*trainer, min(epochs - done, CAPACITY), 1, False)[0]
+            self._after_training(done)
             return done
+
+    def advance_frames(self, count: int, every: int, wait: bool = False) -> list[tuple[int, object, tuple]]:
+        """Train up to `count` frames `every` epochs apart (fewer on divergence, none while `preparing` unless
+        `wait`): [(epoch, params as numpy, mark)] per frame, where `rewind(mark)` comes back to exactly that frame.
+
+        One call of the compiled program trains many frames and returns the weights of each (see
+        `train.train_epochs`); a frame's mark is the call's starting checkpoint and its distance from it, so no
+        training state is kept per frame. While the padded network stands in (bridging) each frame is one call."""
+        frames = []
+        with self._lock:
+            while len(frames) < count and not self.diverged:
+                trainer = self._trainer(wait)
+                if trainer is None:
+                    break
+                mark, start = self.checkpoint(), self.epoch
+                if trainer[0].bridged:  # its snapshots are in the padded layout: one frame, read as the exact network
+                    if not self._call(*trainer, every, every, False)[0]:
+                        break
+                    frames.append((self.epoch, self.params, (self.checkpoint(), 0)))
+                    continue
+                k = max(1, min(count - len(frames), FRAMES, CAPACITY // every))
+                done, shots = self._call(*trainer, k * every, every, True)
+                frames += [(start + (j + 1) * every, jax.tree.map(lambda s, j=j: s[j], shots),
+                            (mark, (j + 1) * every)) for j in range(done // every)]
+                if done < k * every:
+                    break
+            self._after_training(len(frames))
+            return frames
+
+    def _call(self, run: Running, program, knobs, epochs: int, every: int, frames: bool) -> tuple[int, object]:
+        """One call of the compiled program: (epochs completed, the frames' weights as numpy if `frames`); the
+        history is kept."""
+        start, began = self.epoch, time.perf_counter()
+        # numpy scalars: a jnp one is a dispatch of its own (~0.3 ms a call, measured)
+        state, metrics, shots = program(run.state, self.data, knobs, np.int32(epochs), np.int32(every))
+        epoch, diverged, metrics = jax.device_get((state.epoch, state.diverged, metrics))  # one read back
+        seconds = (time.perf_counter() - began) / max(1, int(epoch) - start)  # short calls over-estimate (dispatch)
+        last = self.epoch_seconds
+        self.epoch_seconds = seconds if last is None else last + (0.5 if seconds < last else 0.3) * (seconds - last)
+        self._running = run._replace(state=state)
+        self._scalars_of, self._scalars_cache = self._running, (int(epoch), bool(diverged))
+        completed = int(epoch) - start
+        numbers = np.arange(start + 1, start + completed + 1)
+        self._history.append(np.vstack([np.asarray(metrics[:, :completed], np.float64), numbers]))
+        return completed, (jax.device_get(shots) if frames else None)
+
+    def _after_training(self, done: int):
+        if done:
+            self._thin_history()
+            self._snapshot()
+        self._request_exact(EXACT_DELAY if self._running.bridged else 0.0)
 
     def _snapshot(self):
         """Keep the weights now and then: at most SNAPSHOTS, evenly thinned as the run grows."""
@@ -304,16 +357,33 @@ class Session:
     # --- going back, and editing by hand (the live view trains a little ahead of what the browser shows) ------------
     def checkpoint(self) -> tuple:
         """What `rewind` needs to come back to this moment. Cheap: JAX arrays are immutable, kept by reference."""
-        return (self.generation, self._running)
+        return (self.generation, self._running, self.knobs)
 
-    def rewind(self, checkpoint: tuple) -> bool:
+    def rewind(self, checkpoint: tuple, epochs: int = 0) -> bool:
         """Back to a checkpoint taken since the last reset: training state as it was, later history, snapshots and
-        gradient norms dropped. False (and nothing changed) if the checkpoint belongs to an earlier run."""
-        generation, running = checkpoint
+        gradient norms dropped; then `epochs` more epochs trained again with the knobs of that moment, which gives
+        exactly the state the first training reached (same program, same inputs: XLA on one machine is
+        deterministic). A `(checkpoint, epochs)` pair is what `advance_frames` gives as a frame's mark. False (and
+        nothing changed) if the checkpoint belongs to an earlier run."""
+        if isinstance(checkpoint[0], tuple):
+            checkpoint, epochs = checkpoint
+        generation, running, knobs = checkpoint
+        with self._lock:
+            if not self._restore(generation, running):
+                return False
+            if epochs:
+                now, self.knobs = self.knobs, knobs
+                try:
+                    self.advance(epochs)
+                finally:
+                    self.knobs = now
+            return True
+
+    def _restore(self, generation: int, running: Running) -> bool:
         with self._lock:
             if generation != self.generation:
                 return False
-            target = int(running.state.epoch)
+            target = int(jax.device_get(running.state.epoch))
             dropped = self.epoch - target
             if dropped > 0:
                 self.history  # noqa: B018 - joins the kept columns into one array

@@ -14,6 +14,9 @@ from .. import palette
 CLASS_COLOURS = palette.CLASS_HEX  # class 0 orange, class 1 blue (as TF), then green, red, purple
 LAYER_COLOURS = palette.LAYER_HEX
 _LAYOUT = dict(margin=dict(l=10, r=10, t=40, b=10), font=dict(size=15))
+# a figure title above subplot titles: 40 px put the two on top of each other; the extra height keeps the plots' size
+_TITLED_SUBPLOTS = dict(_LAYOUT, margin=dict(l=10, r=10, t=76, b=10))
+_EXTRA = 36
 
 
 def _layer_name(i: int, n_layers: int) -> str:
@@ -54,7 +57,7 @@ def layer_spaces_figure(spaces, labels: np.ndarray, n_classes: int) -> go.Figure
                         row=1, col=col)
     fig.update_xaxes(showticklabels=False)
     fig.update_yaxes(showticklabels=False)
-    fig.update_layout(title="How each layer sees the data", height=300, **_LAYOUT)
+    fig.update_layout(title="How each layer sees the data", height=300 + _EXTRA, **_TITLED_SUBPLOTS)
     return fig
 
 
@@ -90,7 +93,8 @@ def activation_statistics_figure(stats) -> go.Figure:
         fig.add_histogram(x=s.values, nbinsx=40, marker_color=palette.POSITIVE_HEX, showlegend=False, row=1, col=col)
         fig.add_histogram(x=s.weights, nbinsx=30, marker_color="#777777", showlegend=False, row=2, col=col)
     fig.update_yaxes(showticklabels=False)
-    fig.update_layout(title="Activations (top) and weights (bottom) per layer", height=380, bargap=0.05, **_LAYOUT)
+    fig.update_layout(title="Activations (top) and weights (bottom) per layer", height=380 + _EXTRA, bargap=0.05,
+                      **_TITLED_SUBPLOTS)
     return fig
 
 
@@ -112,7 +116,8 @@ def landscape_figure(landscape, line=None) -> go.Figure:
     if line is not None:
         fig.add_scatter(x=line[0], y=line[1], mode="lines", name="loss along direction 1",
                         line=dict(color=palette.POSITIVE_HEX, width=3), row=1, col=2)
-    fig.update_layout(title="Loss landscape around the current weights", height=400, showlegend=False, **_LAYOUT)
+    fig.update_layout(title="Loss landscape around the current weights", height=400 + _EXTRA,
+                      showlegend=False, **_TITLED_SUBPLOTS)
     return fig
 
 
@@ -123,7 +128,8 @@ def activation_curves_figure(curves: dict) -> go.Figure:
         fig.add_scatter(x=x, y=f, name=name, line=dict(color=colour, width=3), row=1, col=1)
         fig.add_scatter(x=x, y=df, name=name + "'", line=dict(color=colour, width=3, dash="dot"), showlegend=False,
                         row=1, col=2)
-    fig.update_layout(title="Activation functions and their derivatives", height=320, **_LAYOUT)
+    fig.update_layout(title="Activation functions and their derivatives", height=320 + _EXTRA,
+                      **_TITLED_SUBPLOTS)
     return fig
 
 

@@ -10,13 +10,33 @@ No streamlit import here.
 
 from __future__ import annotations
 
+import time
+
 from . import live_view
 
 MAX_FRAMES = 40        # most frames one message carries (a stale `want` must not start a long training run)
 MAX_STEPS = 10         # Step clicks the browser may send before the first one is answered
 FALLBACK_FRAMES = 15   # frames per run for a client that says "playing" but never asks for frames (`want`)
 SPEEDS = (1, 2, 3, 5, 10, 20, 50, 100, 250)  # epochs per frame; 250 fits one engine call (CAPACITY 256)
+# The most training one request may cost (estimated from the session's measured time per epoch). A heavy network at
+# top speed (2,000 points, batch size 1, ten layers of 32) would otherwise hold a core for seconds per request while
+# the other students' requests wait; capped, it gets frames fewer epochs apart and everyone takes turns.
+BUDGET_S = 0.05
+PROBE_EPOCHS = 10  # the most epochs trained before a new network's cost per epoch is known
 PREPARING = "preparing this network (compiling it takes about a second)…"  # said instead of a silent wait
+
+
+def budgeted(epoch_seconds: float | None, speed: int, count: int) -> tuple[int, int]:
+    """(epochs between frames, frames) for one request within BUDGET_S: `speed` and `count` when they fit, fewer
+    frames when not, and frames closer than `speed` epochs when even one frame would not fit."""
+    if count <= 0:
+        return speed, count
+    if not epoch_seconds:  # a new network: one short frame first, to measure what an epoch costs
+        return min(speed, PROBE_EPOCHS), 1
+    fits = max(1, int(BUDGET_S / epoch_seconds))  # epochs within the budget
+    if speed > fits:
+        return fits, 1
+    return speed, min(count, max(1, fits // speed))
 
 
 def run_id(session) -> str:
@@ -28,13 +48,24 @@ class LivePlayer:
     """Per browser session: checkpoints of the frames sent, and the message counter."""
 
     def __init__(self):
-        self.checkpoints: dict[int, tuple] = {}  # epoch -> Session.checkpoint() of every frame sent while playing
+        self.checkpoints: dict[int, tuple] = {}  # epoch -> Session.rewind's mark of every frame sent while playing
         self.sent: dict[int, object] = {}        # epoch -> params of those frames, to send again if one was lost
         self.batch = 0
         self.run = None
         self.stopped_seq = -1    # the server stopped play (divergence) for every control up to this `seq`
         self.playing_since = None  # the `seq` of the control that started this play, to send the curve once
         self.just_stopped = False  # the last `serve` stopped play (divergence): the page should say why
+        self._static = (None, None, None)  # (key, data set, static part) of the last `static` call
+
+    def static(self, session, show_test: bool, discretize: bool, datasets: tuple[str, ...]) -> dict:
+        """`live_view.static_part`, made again only when what it shows changed: building it (points rounded,
+        serialised and hashed) cost ~4 ms of every fragment run for the 400-point spiral."""
+        key, dataset, part = self._static
+        new_key = (session.config, show_test, discretize, datasets)
+        if key != new_key or dataset is not session.dataset:
+            part = live_view.static_part(session, show_test, discretize, datasets)
+            self._static = (new_key, session.dataset, part)
+        return part
 
     def playing(self, session, control: dict) -> bool:
         return (bool(control.get("playing")) and int(control.get("seq", 0)) > self.stopped_seq
@@ -93,16 +124,21 @@ class LivePlayer:
             session.advance(int(want) - session.epoch)
 
     def _train(self, session, speed: int, want) -> list:
-        """Frames `speed` epochs apart up to epoch `want` (or FALLBACK_FRAMES of them without a `want`)."""
+        """Frames `speed` epochs apart up to epoch `want` (or FALLBACK_FRAMES of them without a `want`), trained
+        by as few calls of the compiled program as possible; never waits on a compile."""
         count = FALLBACK_FRAMES if want is None else (int(want) - session.epoch) // speed
+        remaining, deadline = max(0, min(MAX_FRAMES, count)), time.perf_counter() + BUDGET_S
         self.checkpoints.setdefault(session.epoch, session.checkpoint())  # Pause before the first frame is painted
         frames = []
-        for _ in range(max(0, min(MAX_FRAMES, count))):
-            if not session.advance(speed, wait=False) or session.diverged:  # never waits on a compile
+        for _ in range(MAX_FRAMES):  # a probe frame first when the cost per epoch is not known yet, then the rest
+            every, count = budgeted(session.epoch_seconds, speed, remaining)
+            trained = session.advance_frames(count, every) if count else []
+            for epoch, params, mark in trained:
+                self.checkpoints[epoch], self.sent[epoch] = mark, params
+                frames.append((epoch, params))
+            remaining -= len(trained)
+            if len(trained) < count or remaining <= 0 or time.perf_counter() > deadline:
                 break
-            self.checkpoints[session.epoch] = session.checkpoint()
-            self.sent[session.epoch] = session.params
-            frames.append((session.epoch, self.sent[session.epoch]))
         return frames
 
     def edit(self, session, edit: dict, playing: bool) -> bool:

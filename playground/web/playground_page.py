@@ -13,8 +13,9 @@ and the speed: they act in the browser at once, and the server is told through t
      "have": str, "seq": int}
 
 - Play: `"playing": true`. Each change of `control` reruns the fragment, which trains up to epoch `want` (at most
-  `live_player.MAX_FRAMES` frames, `speed` epochs apart) and sends those frames; the browser sets a higher `want`
-  whenever fewer than ~0.12 s of frames are left. `last` is the last epoch it holds: frames the server sent beyond
+  `live_player.MAX_FRAMES` frames, `speed` epochs apart, and at most `live_player.BUDGET_S` of training: a heavy
+  network gets fewer frames, or frames fewer epochs apart) and sends those frames; the browser sets a higher `want`
+  whenever fewer than ~0.12 s of frames are left (more when the server answers slowly). `last` is the last epoch it holds: frames the server sent beyond
   it (a message lost to a page rerun) are sent again. Without a `want` field (a protocol-level client that only
   says "playing") the fragment reruns itself every FALLBACK_SECONDS (`run_every`) and each run sends
   `live_player.FALLBACK_FRAMES` frames.
@@ -58,7 +59,7 @@ from ..core.config import (
 from ..core.session import Session
 from ..core.train import enable_compilation_cache
 from ..figures import curves as figures
-from . import components, gan_page, live_view, own_data, per_class, view_link
+from . import components, gan_page, own_data, per_class, view_link
 from .live_player import SPEEDS, LivePlayer
 
 enable_compilation_cache()  # once per server process (module import): repeat shapes load from disk in ~0.3 s
@@ -409,7 +410,7 @@ def _live_frame():
     """One run of the live view: train as the browser's `control` asks and send the frames (see the docstring)."""
     s = st.session_state
     session, wanted = s.session, control()
-    static = live_view.static_part(session, s.show_test, s.discretize, PROBLEMS[s.problem])
+    static = s.player.static(session, s.show_test, s.discretize, PROBLEMS[s.problem])
     static = static | {"speed": s.get("link_speed", 1)}  # constant per session: the version need not name it
     message = per_class.annotate(s.player.serve(session, wanted, static), session)  # rate, per-class view
     playing = message[0]["playing"]
@@ -445,8 +446,10 @@ def loss_chart():
     history = st.session_state.session.history
     if not len(history.train_loss):
         return  # no empty axes before the first epoch
-    with st.expander("Loss and accuracy curves", expanded=False):
-        st.plotly_chart(figures.loss_curves_figure(history), key="loss_chart")
+    chart = st.expander("Loss and accuracy curves", expanded=False, key="loss_chart_open", on_change="rerun")
+    if chart.open:  # built only when open: the figure cost about a fifth of every page run's server time
+        with chart:
+            st.plotly_chart(figures.loss_curves_figure(history), key="loss_chart")
 
 
 def url_notes():

@@ -9,7 +9,7 @@ const STROKE_SPACING = 14;   // pixels between two points of a drag
 const ERASE_PIXELS = 14;     // the eraser's radius on screen
 
 function buildDrawTools(v) {
-  const bar = el("div", "pg-draw", v.side);
+  const bar = el("div", "pg-draw", v.drawHome || v.side);
   v.drawBar = bar;
   v.tool = v.tool || {mode: "off", label: 1, value: 0.5};
   v.stroke = [];

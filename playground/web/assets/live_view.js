@@ -5,7 +5,8 @@
 // `draw` (points drawn on the output map, live_draw.js).
 
 const SPEEDS = [1, 2, 3, 5, 10, 20, 50, 100, 250];
-const AHEAD_S = 0.25, LOW_S = 0.12;   // ask for ~0.25 s of frames when fewer than ~0.12 s are left
+const AHEAD_S = 0.25, LOW_S = 0.12;   // ask for ~0.25 s of frames when fewer than ~0.12 s are left, on a quiet server
+const MAX_FRAMES = 40;                // the most frames one answer carries (live_player.MAX_FRAMES)
 
 function el(tag, cls, parent, text) {
   const e = document.createElement(tag);
@@ -27,6 +28,7 @@ function build(parentElement) {
   v.speedSelect = el("select", "", speedLabel);
   SPEEDS.forEach(s => { const o = el("option", "", v.speedSelect, `${s} epoch${s > 1 ? "s" : ""}/frame`); o.value = s; });
   v.status = el("div", "pg-status", bar, "Epoch 0");
+  v.rateLine = el("div", "pg-rate", bar);   // on the status line: a line under the map pushed the curve off a projector
   const main = el("div", "pg-main", root);
   const left = el("div", "pg-left", main);   // the data sets, and below them the per-class view
   v.data = el("div", "pg-data", left);
@@ -39,10 +41,10 @@ function build(parentElement) {
   v.editor = el("input", "pg-edit", wrap);
   v.editor.type = "number"; v.editor.step = "0.01";
   const side = v.side = el("div", "pg-side", main);
-  el("div", "pg-heading", side, "OUTPUT");
+  v.drawHome = el("div", "pg-side-head", side);   // the heading and the draw tools share one row above the map
+  el("div", "pg-heading", v.drawHome, "OUTPUT");
   v.output = el("canvas", "pg-output", side);
   v.legend = el("div", "pg-legend", side);
-  v.rateLine = el("div", "pg-rate", side);
   buildDrawTools(v);
   v.curveCaption = el("div", "pg-caption", side);
   v.curveCanvas = el("canvas", "pg-curve", side);
@@ -55,6 +57,7 @@ function build(parentElement) {
   v.speedSelect.addEventListener("change", () => { v.speed = Number(v.speedSelect.value); });
   attachPointer(v);
   window.addEventListener("resize", () => { if (v.spec) { layout(v); v.dirty = true; } });
+  followTop(v);
   requestAnimationFrame(t => tick(v, t));
   root._view = v;
   return v;
@@ -88,16 +91,21 @@ function step(v) {    // a target epoch, never "one more": a message that arrive
   sendControl(v, {want: v.stepTarget});
 }
 
-// Ask again only after RETRY_MS without an answer: every request reruns the server's fragment and a rerun drops the
-// run in progress, so on a busy server (thirty students on two cores) quick repeats made nearly every run a loss.
+// A busy server answers slowly (thirty students on two cores: a second or more). The page then asks earlier and for
+// more frames at once (`rtt`, the answer time, smoothed), so that one request is always on its way and each costs the
+// server one run for many frames; on a quiet server that stays ~0.25 s ahead, so a changed control shows soon.
+// It asks again only after RETRY_MS (or three answer times) without an answer: every request reruns the server's
+// fragment and a rerun drops the run in progress, so quick repeats on a busy server made nearly every run a loss.
 const RETRY_MS = 2500;
+const retryMs = v => Math.max(RETRY_MS, 3000 * (v.rtt || 0));
 
 function requestMore(v, now, force) {
-  const last = v.queue.length ? v.queue[v.queue.length - 1].epoch : v.shown;
-  if (!force && (v.queue.length > v.fps * LOW_S || (v.requested !== null && now - v.requestedAt < RETRY_MS))) return;
-  const want = last + v.speed * Math.max(2, Math.ceil(v.fps * AHEAD_S));
-  v.requested = want; v.requestedAt = now;
-  sendControl(v, {want});
+  const last = v.queue.length ? v.queue[v.queue.length - 1].epoch : v.shown, rtt = v.rtt || 0;
+  const low = Math.max(LOW_S, 1.25 * rtt), retry = retryMs(v);
+  if (!force && (v.queue.length > v.fps * low || (v.requested !== null && now - v.requestedAt < retry))) return;
+  const count = Math.min(MAX_FRAMES, Math.max(2, Math.ceil(v.fps * Math.max(AHEAD_S, 2.5 * rtt))));
+  v.requested = last + v.speed * count; v.requestedAt = now;
+  sendControl(v, {want: v.requested});
 }
 
 function updateButtons(v) {
@@ -118,7 +126,7 @@ function receive(v, message) {
   if (header.stop && v.playing) { v.playing = false; updateButtons(v); }
   if (header.note) {             // nothing could train yet (compiling): say so, and ask again soon
     setText(v.status, `Epoch ${(v.shown || 0).toLocaleString("en-US")} · ${header.note}`);
-    v.requestedAt -= RETRY_MS - 300;
+    v.requestedAt -= retryMs(v) - 300;
   }
   if (!frames.length) return;
   if (!header.playing) {         // a paused state: exactly the server's network, shown now
@@ -130,6 +138,10 @@ function receive(v, message) {
   if (!v.playing) return;        // frames that were on their way when Pause was pressed
   const first = frames[0].epoch;
   v.queue = v.queue.filter(f => f.epoch < first).concat(frames);
+  if (v.requested !== null) {   // the answer time, smoothed: how far ahead to ask
+    const seconds = (performance.now() - v.requestedAt) / 1000;   // the first may include a compile: capped
+    v.rtt = v.rtt === undefined ? Math.min(seconds, 0.5) : v.rtt + (seconds < v.rtt ? 0.5 : 0.2) * (seconds - v.rtt);
+  }
   v.requested = null;
 }
 
@@ -179,9 +191,9 @@ function show(v, frame) {
   paintNetwork(v, v.params);
   v.shown = frame.epoch;
   addToCurve(v.curve, frame);
-  v.curveCaption.style.visibility = paintCurve(v.curveCanvas, v.curve, v.output.width, 70) ? "visible" : "hidden";
+  v.curveCaption.style.visibility = paintCurve(v.curveCanvas, v.curve, v.curveCanvas.width, v.curveHeight) ? "visible" : "hidden";
   setText(v.status, statusText(v.spec, frame));
-  if (frame.rate !== undefined) setText(v.rateLine, `learning rate now ${frame.rate}`);
+  if (frame.rate !== undefined) setText(v.rateLine, `learning rate\nnow ${frame.rate}`);   // two short lines beside the status
   if (frame.per_class !== undefined) {   // rebuilt only when it changed: a new table is a page mutation (see setText)
     const key = JSON.stringify(frame.per_class);
     if (key !== v.perClassKey) { v.perClassKey = key; paintPerClass(v.perClass, frame.per_class); }
@@ -233,28 +245,94 @@ function imageFor(canvas, width, height) {
   return {image, pixels: new Uint32Array(image.data.buffer)};
 }
 
-// Sizes from the window: the output map and the network fill what is left of the screen below the component's top.
+// Sizes from the window: the output map and the network fill what is left of the screen below the component's top,
+// down to the loss curve, so that the whole stage fits a 1366 x 768 projector. What surrounds the map (the heading and
+// draw tools, the legend, the curve) is measured rather than guessed: it changes with the classes and the font size.
+const MAP_MIN = 140, MAP_MAX = 560, CURVE_MIN = 48, CURVE_MAX = 100, BOTTOM_GAP = 12;
+
 function layout(v) {
-  const spec = v.spec, top = Math.max(0, v.root.getBoundingClientRect().top + window.scrollY);
-  const width = v.root.clientWidth || 1200, tall = window.innerHeight - top - 48;
-  const size = Math.max(220, Math.min(560, tall - 156, Math.floor(width * 0.3)));   // room for the draw tools
-  v.output.width = v.output.height = size;
+  const spec = v.spec, width = v.root.clientWidth || 1200;
+  v.legend.innerHTML = legendHtml(spec);
+  v.curveCaption.innerHTML = `loss: <span style="color:#222">&#9644; test</span> <span style="color:#999">` +
+    `&#9644; train</span>`;
+  refreshDrawTools(v);
+  fitLeftColumn(v);
+  const size = fitToScreen(v, Math.floor(width * 0.3));
   paintPoints(v.points, spec, size);
   v.mapImage = imageFor(v.mapCanvas, 100, 100);
   const thumbs = ALL_FEATURES.length + spec.sizes.slice(1, -1).reduce((a, b) => a + b, 0);
   v.atlasImage = imageFor(v.atlas, Math.max(1, thumbs) * THUMB, THUMB);
   paintInputThumbs(v);
-  const netWidth = Math.max(360, width - size - v.data.parentElement.offsetWidth - 60);
-  v.net.width = netWidth; v.net.height = Math.max(300, size + 110);
+  const netWidth = Math.max(360, width - v.side.offsetWidth - v.data.parentElement.offsetWidth - 60);
+  v.net.width = netWidth; v.net.height = Math.max(260, v.side.offsetHeight);   // as tall as the output column
   v.netBack.width = v.net.width; v.netBack.height = v.net.height;
   v.g = networkLayout(spec, v.net.width, v.net.height);
   paintNetworkBackground(v);
   v.dirty = true;
   buildNetworkControls(v);
-  v.legend.innerHTML = legendHtml(spec);
-  refreshDrawTools(v);
-  v.curveCaption.innerHTML = `loss: <span style="color:#222">&#9644; test</span> <span style="color:#999">` +
-    `&#9644; train</span>`;
+}
+
+function documentTop(element) { return element.getBoundingClientRect().top + window.scrollY; }
+
+function pastBottom(element) {   // does the element end below the window's bottom (the page scrolled to its top)?
+  return documentTop(element) + element.offsetHeight > window.innerHeight - BOTTOM_GAP;
+}
+
+// The data sets in three columns instead of two when the left column (data sets, per-class table) would end below
+// the window: under a lesson's text the stage has about 290 px. The network gives up the width.
+function fitLeftColumn(v) {
+  const left = v.data.parentElement;
+  left.classList.remove("pg-wide");
+  if (pastBottom(left)) left.classList.add("pg-wide");
+}
+
+// The largest map (at most `widest`) whose column, curve included, ends above the window's bottom. Short of height
+// (a lesson's text above the stage, presenter mode) the draw tools, the legend and the curve go beside the map when
+// that leaves it clearly larger; the curve takes the height left over.
+const ASIDE = 150;   // pixels of the column beside the map
+
+function fitToScreen(v, widest) {
+  v.laidOutTop = documentTop(v.root);
+  const stage = window.innerHeight - BOTTOM_GAP - documentTop(v.side);
+  const largest = Math.max(MAP_MIN, Math.min(MAP_MAX, widest));
+  const below = fitted(v, false, stage, largest);
+  const beside = below < largest ? fitted(v, true, stage, largest) : 0;
+  const aside = beside > below + 24, size = aside ? beside : below;
+  setMapSize(v, size, CURVE_MIN, aside);
+  const spare = aside ? v.output.getBoundingClientRect().bottom - v.curveCanvas.getBoundingClientRect().bottom
+                      : stage - v.side.offsetHeight;
+  setMapSize(v, size, Math.max(CURVE_MIN, Math.min(CURVE_MAX, CURVE_MIN + Math.floor(spare))), aside);
+  return size;
+}
+
+function fitted(v, aside, stage, largest) {   // measured twice: the draw tools' row may wrap at another width
+  let size = largest;
+  for (let pass = 0; pass < 2; pass++) {
+    setMapSize(v, size, CURVE_MIN, aside);
+    size = Math.max(MAP_MIN, Math.min(largest, Math.floor(stage - (v.side.offsetHeight - size))));
+  }
+  return size;
+}
+
+function setMapSize(v, size, curveHeight, aside) {
+  v.side.classList.toggle("pg-beside", aside);
+  v.output.width = v.output.height = size;
+  // the row above the map wraps at the map's width, never widens the column
+  v.side.style.width = `${aside ? size + 8 + ASIDE : size}px`;
+  v.side.style.gridTemplateColumns = aside ? `${size}px ${ASIDE}px` : "";
+  v.curveHeight = curveHeight;
+  v.curveCanvas.width = aside ? ASIDE : size; v.curveCanvas.height = curveHeight;
+}
+
+// Content above the stage (a lesson's text, a note) can change height after the layout: follow it, twice a second
+// (reading two rectangles; never per frame, where it would force a layout of the page).
+function followTop(v) {
+  const timer = setInterval(() => {
+    if (!v.root.isConnected) { clearInterval(timer); return; }
+    const left = v.data.parentElement;   // the per-class table arrives with the first frames, after the layout
+    const moved = Math.abs(documentTop(v.root) - v.laidOutTop) > 4;
+    if (v.spec && (moved || !left.classList.contains("pg-wide") && pastBottom(left))) { layout(v); v.dirty = true; }
+  }, 500);
 }
 
 function paintInputThumbs(v) {   // atlas slots 0..6: every feature over the plane, scaled to its largest magnitude

@@ -21,7 +21,7 @@ SPEEDS = (1, 2, 3, 5, 10, 20, 50, 100, 250)  # epochs per frame; 250 fits one en
 # The most training one request may cost (estimated from the session's measured time per epoch). A heavy network at
 # top speed (2,000 points, batch size 1, ten layers of 32) would otherwise hold a core for seconds per request while
 # the other students' requests wait; capped, it gets frames fewer epochs apart and everyone takes turns.
-BUDGET_S = 0.05
+BUDGET_S = 0.2
 PROBE_EPOCHS = 10  # the most epochs trained before a new network's cost per epoch is known
 PREPARING = "preparing this network (compiling it takes about a second)…"  # said instead of a silent wait
 

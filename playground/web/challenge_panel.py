@@ -27,10 +27,12 @@ def winning_link(config: Config, challenge_id: str) -> str:
 
 
 def _title(challenge_id: str | None) -> str:
+    """An option's label. It never changes while the page lives: a label that gained a mark once solved changed
+    the widget's options under the selected value (AppTest could no longer find it); the solved ones are listed
+    under the picker instead."""
     if challenge_id is None:
         return "Pick a challenge…"
-    solved = " ✓" if challenge_id in st.session_state.get("solved", {}) else ""
-    return lessons.all_challenges()[challenge_id].title + solved
+    return lessons.all_challenges()[challenge_id].title
 
 
 def _picked():
@@ -80,6 +82,8 @@ def challenges():
         with st.expander("Challenges", expanded=bool(s.get("challenge_pick"))):
             st.selectbox("Challenge", [None, *lessons.all_challenges()], key="challenge_pick", format_func=_title,
                          on_change=_picked, help="a goal to reach on your own; checked while you train")
+            if s.get("solved"):
+                st.caption(plain("Solved so far: " + ", ".join(_title(c) for c in s.solved)))
             challenge = lessons.all_challenges().get(s.challenge_pick or "")
             if challenge is None:
                 return

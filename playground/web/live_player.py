@@ -124,20 +124,31 @@ class LivePlayer:
             session.advance(int(want) - session.epoch)
 
     def _train(self, session, speed: int, want) -> list:
-        """Frames `speed` epochs apart up to epoch `want` (or FALLBACK_FRAMES of them without a `want`), trained
-        by as few calls of the compiled program as possible; never waits on a compile."""
-        count = FALLBACK_FRAMES if want is None else (int(want) - session.epoch) // speed
-        remaining, deadline = max(0, min(MAX_FRAMES, count)), time.perf_counter() + BUDGET_S
+        """Frames `speed` epochs apart up to epoch `want` (or FALLBACK_FRAMES of them without a `want`; at most
+        MAX_FRAMES), trained by as few calls of the compiled program as the budget allows; never waits on a compile.
+        A probe frame (a new network) or the budget may put frames off the multiples of `speed`: a last, shorter
+        frame then lands exactly on `want`, so a request always trains up to what it asked for."""
+        frames_asked = FALLBACK_FRAMES if want is None else MAX_FRAMES
+        target = session.epoch + speed * frames_asked if want is None else min(int(want),
+                                                                                session.epoch + speed * MAX_FRAMES)
+        deadline = time.perf_counter() + BUDGET_S
         self.checkpoints.setdefault(session.epoch, session.checkpoint())  # Pause before the first frame is painted
         frames = []
-        for _ in range(MAX_FRAMES):  # a probe frame first when the cost per epoch is not known yet, then the rest
-            every, count = budgeted(session.epoch_seconds, speed, remaining)
-            trained = session.advance_frames(count, every) if count else []
+        for _ in range(MAX_FRAMES):
+            left, room = target - session.epoch, frames_asked - len(frames)
+            if left <= 0 or room <= 0:
+                break
+            probe = session.epoch_seconds is None
+            every, count = budgeted(session.epoch_seconds, speed, max(1, min(room, left // speed)))
+            every = min(every, left)
+            count = min(count, room, max(1, left // every))
+            trained = session.advance_frames(count, every)
             for epoch, params, mark in trained:
                 self.checkpoints[epoch], self.sent[epoch] = mark, params
                 frames.append((epoch, params))
-            remaining -= len(trained)
-            if len(trained) < count or remaining <= 0 or time.perf_counter() > deadline:
+            if probe:  # the probe (a new program's first call, maybe slow) does not count against the budget
+                deadline = time.perf_counter() + BUDGET_S
+            if len(trained) < count or time.perf_counter() > deadline:
                 break
         return frames
 

@@ -125,7 +125,7 @@ def test_frames_of_one_call_are_the_epochs_one_by_one_and_a_frame_mark_rewinds_e
             assert np.array_equal(w, w1) and np.array_equal(b, b1)
     assert np.array_equal(batched.history.train_loss, single.history.train_loss)
     batched.apply(dataclasses.replace(c, learning_rate=1.0))  # a knob changed after the frames were trained
-    assert batched.rewind(frames[3][2]) and batched.epoch == 12 and batched.history.epochs[-1] == 12
+    assert batched.rewind(*frames[3][2]) and batched.epoch == 12 and batched.history.epochs[-1] == 12
     for (w, b), (w1, b1) in zip(layers_of(frames[3][1]), layers_of(batched.params)):
         assert np.array_equal(w, w1) and np.array_equal(b, b1)
     assert batched.knobs.learning_rate == 1.0  # the new rate applies from here on

@@ -301,12 +301,12 @@ class Session:
                 trainer = self._trainer(wait)
                 if trainer is None:
                     break
-                mark, start = self.checkpoint(), self.epoch
                 if trainer[0].bridged:  # its snapshots are in the padded layout: one frame, read as the exact network
                     if not self._call(*trainer, every, every, False)[0]:
                         break
                     frames.append((self.epoch, self.params, (self.checkpoint(), 0)))
                     continue
+                mark, start = self.checkpoint(), self.epoch
                 k = max(1, min(count - len(frames), FRAMES, CAPACITY // every))
                 done, shots = self._call(*trainer, k * every, every, True)
                 frames += [(start + (j + 1) * every, jax.tree.map(lambda s, j=j: s[j], shots),
@@ -323,12 +323,12 @@ class Session:
         # numpy scalars: a jnp one is a dispatch of its own (~0.3 ms a call, measured)
         state, metrics, shots = program(run.state, self.data, knobs, np.int32(epochs), np.int32(every))
         epoch, diverged, metrics = jax.device_get((state.epoch, state.diverged, metrics))  # one read back
-        seconds = (time.perf_counter() - began) / max(1, int(epoch) - start)  # short calls over-estimate (dispatch)
+        completed = int(epoch) - start
+        seconds = (time.perf_counter() - began) / max(1, completed)  # short calls over-estimate (dispatch)
         last = self.epoch_seconds
         self.epoch_seconds = seconds if last is None else last + (0.5 if seconds < last else 0.3) * (seconds - last)
         self._running = run._replace(state=state)
         self._scalars_of, self._scalars_cache = self._running, (int(epoch), bool(diverged))
-        completed = int(epoch) - start
         numbers = np.arange(start + 1, start + completed + 1)
         self._history.append(np.vstack([np.asarray(metrics[:, :completed], np.float64), numbers]))
         return completed, (jax.device_get(shots) if frames else None)
@@ -363,10 +363,8 @@ class Session:
         """Back to a checkpoint taken since the last reset: training state as it was, later history, snapshots and
         gradient norms dropped; then `epochs` more epochs trained again with the knobs of that moment, which gives
         exactly the state the first training reached (same program, same inputs: XLA on one machine is
-        deterministic). A `(checkpoint, epochs)` pair is what `advance_frames` gives as a frame's mark. False (and
-        nothing changed) if the checkpoint belongs to an earlier run."""
-        if isinstance(checkpoint[0], tuple):
-            checkpoint, epochs = checkpoint
+        deterministic). A frame's mark from `advance_frames` is such a `(checkpoint, epochs)` pair:
+        `rewind(*mark)`. False (and nothing changed) if the checkpoint belongs to an earlier run."""
         generation, running, knobs = checkpoint
         with self._lock:
             if not self._restore(generation, running):
@@ -380,19 +378,18 @@ class Session:
             return True
 
     def _restore(self, generation: int, running: Running) -> bool:
-        with self._lock:
-            if generation != self.generation:
-                return False
-            target = int(jax.device_get(running.state.epoch))
-            dropped = self.epoch - target
-            if dropped > 0:
-                self.history  # noqa: B018 - joins the kept columns into one array
-                columns = self._history[0]
-                self._history = [columns[:, columns[4] <= target]]
-                self.snapshots = [s for s in self.snapshots if s[0] <= target]
-                self.gradient_history = [g for g in self.gradient_history if g[0] <= target]
-            self._running = running
-            return True
+        """`rewind`'s first half, under its lock: the state of the checkpoint, later history dropped."""
+        if generation != self.generation:
+            return False
+        target = int(jax.device_get(running.state.epoch))
+        if self.epoch > target:
+            self.history  # noqa: B018 - joins the kept columns into one array
+            columns = self._history[0]
+            self._history = [columns[:, columns[4] <= target]]
+            self.snapshots = [s for s in self.snapshots if s[0] <= target]
+            self.gradient_history = [g for g in self.gradient_history if g[0] <= target]
+        self._running = running
+        return True
 
     def set_parameter(self, layer: int, row: int | None, column: int, value: float):
         """Set one weight (`row` = its input neuron) or, with `row=None`, one bias of weight layer `layer` (input side

@@ -116,7 +116,7 @@ class LivePlayer:
     def _settle(self, session, control: dict, shown, same_run: bool):
         """Paused: back to the epoch the browser shows (if the server trained ahead of it), then a Step's target."""
         if shown is not None and shown < session.epoch and shown in self.checkpoints:
-            session.rewind(self.checkpoints[shown])
+            session.rewind(*self.checkpoints[shown])
         self.checkpoints.clear()  # settled: nothing sent lies ahead of the session any more
         self.sent.clear()
         want = control.get("want") if same_run else None
@@ -129,10 +129,11 @@ class LivePlayer:
         A probe frame (a new network) or the budget may put frames off the multiples of `speed`: a last, shorter
         frame then lands exactly on `want`, so a request always trains up to what it asked for."""
         frames_asked = FALLBACK_FRAMES if want is None else MAX_FRAMES
-        target = session.epoch + speed * frames_asked if want is None else min(int(want),
-                                                                                session.epoch + speed * MAX_FRAMES)
+        farthest = session.epoch + speed * frames_asked
+        target = farthest if want is None else min(int(want), farthest)
         deadline = time.perf_counter() + BUDGET_S
-        self.checkpoints.setdefault(session.epoch, session.checkpoint())  # Pause before the first frame is painted
+        # Pause before the first frame is painted comes back here (a mark, as a frame's: `Session.rewind(*mark)`)
+        self.checkpoints.setdefault(session.epoch, (session.checkpoint(), 0))
         frames = []
         for _ in range(MAX_FRAMES):
             left, room = target - session.epoch, frames_asked - len(frames)

@@ -305,7 +305,7 @@ class Student:
         self.seq += 1
         control = {"playing": self.playing, "speed": self.speed, "shown": self.shown, "last": self._last(),
                    "want": self.shown, "run": self.run, "have": self.static["version"] if self.static else None,
-                   "seq": self.seq} | fields
+                   "seq": self.seq, "fps": round(self.display_fps)} | fields
         self.report.controls.append(control)
         self._widgets[self._live_id] = WidgetState(id=self._live_id, json_value=json.dumps({"control": control}))
         await self._send(self._client_state(self._live_fragment))
@@ -530,7 +530,8 @@ class Student:
         elif not self.static or header.get("version") != self.static.get("version"):
             self._later(self.send_control(have=None))
             return
-        if header.get("run") != self.run:
+        new_run = header.get("run") != self.run
+        if new_run:
             self.run, self.queue = header.get("run"), []
         if header.get("stop") and self.playing:
             self.playing = False
@@ -547,7 +548,10 @@ class Student:
         if not self.playing or not epochs:
             return  # frames that were on their way when Pause was pressed
         self._consume(now)
-        self.queue = [e for e in self.queue if e < epochs[0]] + epochs
+        if not new_run and self.shown is not None:  # as live_view.js: never back past the epoch on screen
+            epochs = [e for e in epochs if e > self.shown]
+        if epochs:
+            self.queue = [e for e in self.queue if e < epochs[0]] + epochs
         if self._requested_at is not None:  # the answer time, smoothed
             seconds = now - self._requested_at  # as live_view.js: the first capped, down fast, up slowly
             self.rtt = (min(seconds, 0.5) if self.rtt is None

@@ -8,6 +8,7 @@ and read the message it is sent (the component's JSON data).
 import json
 import time
 
+import numpy as np
 import pytest
 from app_utils import fresh, message, step, tell
 
@@ -70,6 +71,38 @@ def test_pause_goes_back_to_the_epoch_on_screen():
     assert (at.session_state.session.history.train_loss == train_loss).all()
     at.run()
     assert epoch(at) == 7
+
+
+def test_a_new_learning_rate_while_playing_acts_from_about_the_frame_on_screen_not_after_the_frames_held():
+    """The page holds frames trained ahead; a new learning rate rewinds to the frame the page will show when the
+    answer arrives (here the page says it paints 1 frame/s, so one or two frames past the one on screen) and trains
+    the rest again with the new rate; a page run that serves the same control again does not go back twice."""
+    at = fresh()
+    tell(at, playing=True, speed=1, shown=0, last=0, want=30, fps=1)
+    tell(at, playing=True, speed=1, shown=3, last=30, want=30, fps=1)  # the page holds epochs 4 to 30
+    before = at.session_state.session.history.train_loss.copy()
+    at.select_slider(key="learning_rate").set_value(0.3).run()
+    header, *frames = message(at)
+    back_to = frames[0]["epoch"] - 1
+    assert header["playing"] and 3 < back_to <= 7, back_to
+    assert [f["epoch"] for f in frames] == list(range(back_to + 1, 31)) and epoch(at) == 30
+    assert all(f["rate"] == 0.3 for f in frames)
+    after = at.session_state.session.history.train_loss
+    assert (after[:back_to] == before[:back_to]).all()          # what the page showed is kept exactly
+    assert not np.allclose(after[back_to + 1:], before[back_to + 1:])  # the rest trained with the new rate
+    at.run()  # the same control served again by a page run: nothing more to go back for
+    assert epoch(at) == 30 and (at.session_state.session.history.train_loss == after).all()
+
+
+def test_a_new_speed_trains_at_that_speed_from_about_the_frame_on_screen():
+    at = fresh()
+    tell(at, playing=True, speed=1, shown=0, last=0, want=30, fps=1)
+    header, *frames = tell(at, playing=True, speed=10, shown=2, last=30, want=130, restart=True, fps=1)
+    epochs = [f["epoch"] for f in frames]
+    assert 2 < epochs[0] - 10 <= 6 and epochs[-1] == 130, epochs
+    assert all(b - a == 10 for a, b in zip(epochs, epochs[1:-1])), epochs
+    at.run()  # served again by a page run: no second rewind
+    assert epoch(at) == 130
 
 
 def test_frames_lost_on_the_way_are_sent_again():

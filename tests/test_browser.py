@@ -80,6 +80,35 @@ def test_play_animates_pause_stops_step_adds_one(page, server_url):
     assert shown_epoch(page) == stopped + 3
 
 
+EPOCH_LOG = """() => { const v = document.querySelector('.pg-root')._view; window.__epochs = [];
+    const record = () => { if (!v.root.isConnected) return; const e = v.shown, log = window.__epochs;
+                           if (log[log.length - 1] !== e) log.push(e); requestAnimationFrame(record); };
+    requestAnimationFrame(record); }"""
+
+
+def test_a_new_speed_and_a_new_learning_rate_show_soon_and_the_epoch_never_goes_back(page, server_url):
+    """The page holds frames trained ahead; a change goes back on the server to about the frame painted when the
+    answer arrives (live_player._catch_up), so the frames after it follow the change, and the picture never jumps
+    back."""
+    page.goto(server_url)
+    wait_for_live_view(page)
+    page.evaluate(EPOCH_LOG)
+    click_button(page, "Play")
+    assert wait_until(lambda: shown_epoch(page) >= 10, timeout=60)
+    page.select_option(".pg-speed select", "10")
+    changed_at = view(page, "v.shown")
+    # frames 10 epochs apart follow soon after the epoch shown at the change (not after all the frames held)
+    assert wait_until(lambda: any(b - a == 10 and a >= changed_at for a, b in zip(*[page.evaluate(
+        "window.__epochs")[i:] for i in (0, 1)])), timeout=30)
+    before = view(page, "v.frame.rate")
+    page.evaluate("document.querySelector(\".st-key-learning_rate input[type='range']\").focus()")
+    page.keyboard.press("ArrowRight")
+    assert wait_until(lambda: view(page, f"v.frame.rate !== {before}"), timeout=30)
+    click_button(page, "Pause")
+    epochs = page.evaluate("window.__epochs")
+    assert len(epochs) > 5 and all(b > a for a, b in zip(epochs, epochs[1:])), epochs
+
+
 def test_shared_url_shows_its_settings(page, server_url):
     page.goto(server_url + "/?dataset=xor&layers=3,3&activation=relu")
     wait_for_live_view(page)

@@ -40,6 +40,7 @@ EXACT_DELAY = 0.4  # seconds of bridged training before the exact network's comp
 DATA_FIELDS = fields_with_effect("data")            # what each field's change costs is declared with the field
 WEIGHT_FIELDS = fields_with_effect("weights")
 OPTIMIZER_FIELDS = fields_with_effect("optimizer")
+KNOB_FIELDS = fields_with_effect("knob")
 
 _compiler = concurrent.futures.ThreadPoolExecutor(max_workers=2, thread_name_prefix="compile")
 _closing = threading.Event()  # set when the interpreter exits: queued compilations are then skipped
@@ -108,6 +109,7 @@ class Session:
         self._lock = threading.RLock()
         self._scalars_of, self._scalars_cache = None, (0, False)
         self.epoch_seconds: float | None = None  # wall seconds per epoch of the running program, smoothed
+        self.knob_changes = 0  # counts changes of the knobs' values: a reader that trained ahead knows it is stale
         self._new_data()
 
     # --- what a config change does -----------------------------------------------------------------------------------
@@ -141,6 +143,7 @@ class Session:
                 self._request_exact()
                 return "optimizer"
             self.knobs = Knobs.from_config(config)
+            self.knob_changes += _changed(old, config, KNOB_FIELDS)
             return "knobs" if old != config else "none"
 
     def _new_data(self):

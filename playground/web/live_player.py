@@ -10,6 +10,7 @@ No streamlit import here.
 
 from __future__ import annotations
 
+import math
 import time
 
 from . import live_view
@@ -23,6 +24,10 @@ SPEEDS = (1, 2, 3, 5, 10, 20, 50, 100, 250)  # epochs per frame; 250 fits one en
 # the other students' requests wait; capped, it gets frames fewer epochs apart and everyone takes turns.
 BUDGET_S = 0.2
 PROBE_EPOCHS = 10  # the most epochs trained before a new network's cost per epoch is known
+# A new learning rate (any knob) or speed acts from about what the page will show when the answer reaches it, not
+# after the frames it holds: the server goes back to the frame this far past the epoch the page showed when it asked
+# (the answer's way back and the page's handling of it), plus the time since it asked, at the page's frame rate.
+LEAD_S = 0.12
 PREPARING = "preparing this network (compiling it takes about a second)…"  # said instead of a silent wait
 
 
@@ -56,6 +61,10 @@ class LivePlayer:
         self.playing_since = None  # the `seq` of the control that started this play, to send the curve once
         self.just_stopped = False  # the last `serve` stopped play (divergence): the page should say why
         self._static = (None, None, None)  # (key, data set, static part) of the last `static` call
+        self.knob_changes = 0    # the session's `knob_changes` when the frames ahead of the page were trained
+        self.seen = (None, 0.0)  # (seq, perf_counter) of the control last served: when the page said what it showed
+        self.restarted_seq = -1  # the last `restart` served (a page run serves the same control again)
+        self.caught_up = (None, 0)  # (seq, epoch) of the last `_catch_up`: what a control of that seq must be sent
 
     def static(self, session, show_test: bool, discretize: bool, datasets: tuple[str, ...]) -> dict:
         """`live_view.static_part`, made again only when what it shows changed: building it (points rounded,
@@ -99,8 +108,13 @@ class LivePlayer:
             self.playing_since = control.get("seq")
             if first_run:
                 header["curve"] = live_view.loss_curve(session.history)
+        if shown is not None and self._stale_ahead(session, control):
+            self._catch_up(session, control, shown)
+        self.knob_changes = session.knob_changes
         want = control.get("want") if same_run else None
         last = control.get("last", shown) if same_run else None
+        if last is not None and self.caught_up[0] == control.get("seq"):  # a page run may replace the answer that
+            last = min(last, self.caught_up[1])                         # carried the new frames: send them again
         frames = [] if last is None or want is None else [(e, self.sent[e]) for e in sorted(self.sent)
                                                           if last < e <= min(int(want), session.epoch)]
         frames += self._train(session, speed, want)
@@ -112,6 +126,33 @@ class LivePlayer:
             header["note"] = PREPARING
         history = session.history
         return [header, *(live_view.frame(epoch, params, history, exact=False) for epoch, params in frames)]
+
+    def _stale_ahead(self, session, control: dict) -> bool:
+        """Were the frames the page holds ahead trained with other knobs, or did the page change its speed
+        (`restart`, once per control)? Notes when this control was first seen."""
+        seq = control.get("seq")
+        if self.seen[0] != seq:
+            self.seen = (seq, time.perf_counter())
+        restart = bool(control.get("restart")) and seq != self.restarted_seq
+        if restart:
+            self.restarted_seq = seq
+        return restart or session.knob_changes != self.knob_changes
+
+    def _catch_up(self, session, control: dict, shown: int):
+        """Back to the frame the page will show when this answer reaches it (it paints one of the frames it holds
+        per display frame), so that the frames after it are trained with the knobs (and at the speed) of now; the
+        page keeps what it holds up to there and replaces the rest (`live_view.js` receive). Nothing to do if by
+        then the page will have shown all it holds."""
+        fps = control.get("fps")
+        fps = min(60.0, max(1.0, float(fps))) if isinstance(fps, (int, float)) else 60.0
+        painted = math.ceil((time.perf_counter() - self.seen[1] + LEAD_S) * fps)
+        ahead = sorted(e for e in self.sent if e > shown)
+        if len(ahead) <= painted or not session.rewind(*self.checkpoints[ahead[painted - 1]]):
+            return
+        back_to = ahead[painted - 1]
+        self.caught_up = (control.get("seq"), back_to)
+        self.checkpoints = {e: c for e, c in self.checkpoints.items() if e <= back_to}
+        self.sent = {e: p for e, p in self.sent.items() if e <= back_to}
 
     def _settle(self, session, control: dict, shown, same_run: bool):
         """Paused: back to the epoch the browser shows (if the server trained ahead of it), then a Step's target."""

@@ -54,7 +54,7 @@ function build(parentElement) {
   v.atlas = document.createElement("canvas");       // every neuron's thumbnail side by side
   v.play.addEventListener("click", () => v.playing ? pause(v) : play(v));
   v.step.addEventListener("click", () => step(v));
-  v.speedSelect.addEventListener("change", () => { v.speed = Number(v.speedSelect.value); });
+  v.speedSelect.addEventListener("change", () => changeSpeed(v, Number(v.speedSelect.value)));
   attachPointer(v);
   window.addEventListener("resize", () => { if (v.spec) { layout(v); v.dirty = true; } });
   followTop(v);
@@ -69,7 +69,7 @@ function sendControl(v, fields) {
   v.seq += 1;
   const last = v.queue.length ? v.queue[v.queue.length - 1].epoch : v.shown;
   const control = {playing: v.playing, speed: v.speed, shown: v.shown, last, want: v.shown, run: v.run,
-                   have: v.spec ? v.spec.version : null, seq: v.seq, ...fields};
+                   have: v.spec ? v.spec.version : null, seq: v.seq, fps: Math.round(v.fps), ...fields};
   v.component.setStateValue("control", control);
 }
 
@@ -99,13 +99,20 @@ function step(v) {    // a target epoch, never "one more": a message that arrive
 const RETRY_MS = 2500;
 const retryMs = v => Math.max(RETRY_MS, 3000 * (v.rtt || 0));
 
-function requestMore(v, now, force) {
+// A new speed shows at once: the server goes back to about the frame painted when its answer arrives and trains on
+// from there at the new speed (`restart`); the frames held past that point are replaced.
+function changeSpeed(v, speed) {
+  v.speed = speed;
+  if (v.playing) requestMore(v, performance.now(), true, {restart: true});
+}
+
+function requestMore(v, now, force, fields) {
   const last = v.queue.length ? v.queue[v.queue.length - 1].epoch : v.shown, rtt = v.rtt || 0;
   const low = Math.max(LOW_S, 1.25 * rtt), retry = retryMs(v);
   if (!force && (v.queue.length > v.fps * low || (v.requested !== null && now - v.requestedAt < retry))) return;
   const count = Math.min(MAX_FRAMES, Math.max(2, Math.ceil(v.fps * Math.max(AHEAD_S, 2.5 * rtt))));
   v.requested = last + v.speed * count; v.requestedAt = now;
-  sendControl(v, {want: v.requested});
+  sendControl(v, {want: v.requested, ...fields});
 }
 
 function updateButtons(v) {
@@ -121,7 +128,8 @@ function receive(v, message) {
   v.batch = header.batch;
   if (header.static) setSpec(v, header.static);
   else if (!v.spec || header.version !== v.spec.version) { sendControl(v, {have: null}); return; }
-  if (header.run !== v.run) { v.run = header.run; v.queue = []; v.stepTarget = null; v.curve = emptyCurve(); }
+  const newRun = header.run !== v.run;
+  if (newRun) { v.run = header.run; v.queue = []; v.stepTarget = null; v.curve = emptyCurve(); }
   if (header.curve) v.curve = header.curve;
   if (header.stop && v.playing) { v.playing = false; updateButtons(v); }
   if (header.note) {             // nothing could train yet (compiling): say so, and ask again soon
@@ -136,8 +144,12 @@ function receive(v, message) {
     return;
   }
   if (!v.playing) return;        // frames that were on their way when Pause was pressed
-  const first = frames[0].epoch;
-  v.queue = v.queue.filter(f => f.epoch < first).concat(frames);
+  // Frames from the epoch where the server went back (a new learning rate or speed, live_player._catch_up) replace
+  // those held from there on; any the page has painted past meanwhile are dropped (the picture never goes back).
+  const fresh = newRun ? frames : frames.filter(f => v.shown === null || f.epoch > v.shown);
+  if (!fresh.length) { v.requested = null; return; }
+  const first = fresh[0].epoch;
+  v.queue = v.queue.filter(f => f.epoch < first).concat(fresh);
   if (v.requested !== null) {   // the answer time, smoothed: how far ahead to ask
     const seconds = (performance.now() - v.requestedAt) / 1000;   // the first may include a compile: capped
     v.rtt = v.rtt === undefined ? Math.min(seconds, 0.5) : v.rtt + (seconds < v.rtt ? 0.5 : 0.2) * (seconds - v.rtt);

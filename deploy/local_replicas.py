@@ -8,7 +8,8 @@ reconnect once (as a browser does after a network blip), and shows from nginx's 
 
 - sessions stick: every browser's requests (page, websocket, images, the reconnect) reached one process, and no
   reconnect found its session gone (`session_restarts` 0);
-- every process serves: the students' sessions per process, and each process's CPU.
+- every process serves: the students (browsers) per process, the largest one's share (nginx hands new browsers to
+  the processes in turn, so 0.5 on two), the websocket sessions per process, and each process's CPU.
 
 `--json` prints one line of JSON. Loopback only; everything it starts is stopped at the end.
 """
@@ -34,24 +35,19 @@ sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from bench_class import ServerMeter, measure, parser_for, report  # noqa: E402
 from browser_utils import free_port, stop_process, streamlit_server  # noqa: E402
+from upstream_conf import upstream_conf  # noqa: E402
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 
 
 def nginx_conf_dir(dest: Path, listen_port: int, upstream_ports: list[int]) -> Path:
     """The project's nginx configuration in `dest`, for processes on 127.0.0.1: nginx.conf and playground.conf
-    copied as they are; upstream.conf keeps its balancing directives with the servers replaced; listen.conf is the
-    loopback address. Returns the path of nginx.conf."""
+    copied as they are; upstream.conf written by upstream_conf.py for those ports; listen.conf is the loopback
+    address. Returns the path of nginx.conf."""
     dest.mkdir(parents=True, exist_ok=True)
     for name in ("nginx.conf", "playground.conf"):
         shutil.copyfile(NGINX_DIR / name, dest / name)
-    upstream = (NGINX_DIR / "upstream.conf").read_text()
-    servers = "".join(f"    server 127.0.0.1:{port};\n" for port in upstream_ports)
-    upstream, count = re.subn(r"^\s*server\s+[^;]+;\n", "", upstream, flags=re.M)
-    assert count >= 1, "upstream.conf has no server line to replace"
-    upstream = re.sub(r"(upstream playground \{\n(?:.*\n)*?)(\})", lambda m: m.group(1) + servers + m.group(2),
-                      upstream, count=1)
-    (dest / "upstream.conf").write_text(upstream)
+    (dest / "upstream.conf").write_text(upstream_conf([f"127.0.0.1:{port}" for port in upstream_ports]))
     (dest / "listen.conf").write_text(f"listen 127.0.0.1:{listen_port};\n")
     return dest / "nginx.conf"
 
@@ -89,23 +85,33 @@ def nginx_running(conf: Path, listen_port: int, timeout: float = 30.0):
 
 
 LOG_LINE = re.compile(r'"(?P<method>\S+) (?P<path>\S+) [^"]*" (?P<status>\d+) \d+ affinity=(?P<affinity>\S+) '
-                      r'upstream=(?P<upstream>\S+)')
+                      r'upstream=(?P<upstream>[^\n]+)')
 
 
 def routing(log_text: str) -> dict:
-    """From nginx's access log: the websocket sessions each process served, and the browsers (affinity cookies)
-    whose requests reached more than one process (0 when sessions stick)."""
+    """From nginx's access log: the websocket sessions each process served, the browsers (affinity cookies) each
+    process served a websocket to (the split), and the browsers whose requests reached more than one process (0 when
+    sessions stick). After a retry nginx logs every address it tried: the last one answered."""
     upstreams_by_browser: dict[str, set[str]] = defaultdict(set)
-    sessions = Counter()
+    sessions, browsers_per_process = Counter(), defaultdict(set)
     for match in LOG_LINE.finditer(log_text):
-        if match["upstream"] == "-" or match["path"].startswith("/_stcore/health"):
+        upstream = match["upstream"].split(", ")[-1].strip()
+        if upstream == "-" or match["affinity"] == "-" or match["path"].startswith("/_stcore/health"):
             continue
-        upstreams_by_browser[match["affinity"]].add(match["upstream"])
+        upstreams_by_browser[match["affinity"]].add(upstream)
         if match["path"].startswith("/_stcore/stream"):
-            sessions[match["upstream"]] += 1
+            sessions[upstream] += 1
+            browsers_per_process[upstream].add(match["affinity"])
     return {"websockets_per_process": dict(sorted(sessions.items())),
+            "browsers_per_process": {u: len(b) for u, b in sorted(browsers_per_process.items())},
             "browsers": len(upstreams_by_browser),
             "browsers_on_two_processes": sum(len(u) > 1 for u in upstreams_by_browser.values())}
+
+
+def largest_share(counts: dict) -> float | None:
+    """The largest process's share of the browsers (0.5 is an even split on two)."""
+    total = sum(counts.values())
+    return round(max(counts.values()) / total, 3) if total else None
 
 
 def main(argv=None):
@@ -139,6 +145,7 @@ def main(argv=None):
         row.update(routing(log_path.read_text()))
         row["sessions_stick"] = row["session_restarts"] == 0 and row["browsers_on_two_processes"] == 0
         row["every_process_serves"] = len(row["websockets_per_process"]) == args.replicas
+        row["largest_share"] = largest_share(row["browsers_per_process"])
     return report(row, args.json)
 
 

@@ -7,7 +7,9 @@ One `Student` opens the app with a URL config, presses Play on the live view and
 `streamlit.proto`), and nothing more:
 
 - it fetches the page first (a load balancer may set its affinity cookie there), then opens `/_stcore/stream` with
-  that cookie and a same-origin `Origin`, and asks for a script run (`BackMsg.rerun_script`) with the query string;
+  that cookie and a same-origin `Origin`, and asks for a script run (`BackMsg.rerun_script`) with the query string.
+  Like the browser it keeps the cookies of every response, the websocket's handshake (101) included, and sends them
+  with every request (images, a reconnect);
 - every later request carries the current query string (the app rewrites it: `page_info_changed`), the page's script
   hash (`new_session`) and the value of every widget on the page, as the browser sends them. Like the browser, it
   takes a widget's value from the element when the widget first appears (`value` if the server set it, else
@@ -33,6 +35,7 @@ Only loopback addresses are accepted, and every loop is bounded in time and coun
 from __future__ import annotations
 
 import asyncio
+import email.message
 import http.cookiejar
 import json
 import statistics
@@ -164,6 +167,18 @@ class StudentReport:
         return max(b - a for a, b in zip(times, times[1:]))
 
 
+class _HandshakeResponse:
+    """A websocket handshake's response as http.cookiejar reads a response: its headers from `info()`."""
+
+    def __init__(self, set_cookies: list[str]):
+        self._headers = email.message.Message()
+        for value in set_cookies:
+            self._headers["Set-Cookie"] = value
+
+    def info(self) -> email.message.Message:
+        return self._headers
+
+
 class Student:
     """One student on one tab: `await open()`, `await play()`, `await run_until(...)`, `await pause()`,
     `await close()`."""
@@ -231,7 +246,14 @@ class Student:
             f"ws://{self.parts.netloc}/_stcore/stream", subprotocols=protocols, additional_headers=headers,
             origin=f"http://{self.parts.netloc}", max_size=MAX_MESSAGE_BYTES, proxy=None, open_timeout=30,
             compression="deflate")
+        self._keep_cookies(self._ws.response.headers.get_all("Set-Cookie"))
         self._reader = asyncio.create_task(self._read())
+
+    def _keep_cookies(self, set_cookies: list[str]):
+        """Store the cookies the websocket's handshake set, as the browser does (a load balancer may pin or re-pin the
+        browser there: its process was down, or the page was opened without the cookie)."""
+        self.cookies.extract_cookies(_HandshakeResponse(set_cookies),
+                                     urllib.request.Request(f"{self.base_url}/_stcore/stream"))
 
     async def close(self):
         if self._player:

@@ -10,7 +10,7 @@ and the speed: they act in the browser at once, and the server is told through t
 `control`, a JSON object:
 
     {"playing": bool, "speed": 1|2|3|5|10|20|50|100|250, "shown": int, "last": int, "want": int, "run": str,
-     "have": str, "seq": int}
+     "have": str, "seq": int, "fps": int, "restart": bool (optional)}
 
 - Play: `"playing": true`. Each change of `control` reruns the fragment, which trains up to epoch `want` (at most
   `live_player.MAX_FRAMES` frames, `speed` epochs apart, and at most `live_player.BUDGET_S` of training: a heavy
@@ -19,6 +19,9 @@ and the speed: they act in the browser at once, and the server is told through t
   holds: frames the server sent beyond it (a message lost to a page rerun) are sent again. Without a `want` field
   (a protocol-level client that only says "playing") the fragment reruns itself every FALLBACK_SECONDS (`run_every`)
   and each run sends `live_player.FALLBACK_FRAMES` frames.
+- A new learning rate (any knob) while playing, or a new speed (`"restart": true`, sent once with the new
+  `speed`): the server goes back to about the frame the page paints when the answer arrives (from `shown` and the
+  page's frame rate `fps`) and trains on from there with the new knobs or speed (`live_player._catch_up`).
 - Pause: `"playing": false, "shown": E, "want": E`: the server goes back to epoch E, the epoch on screen.
 - Step: `"playing": false, "shown": E, "want": E + 1` (a target, so a repeated message trains once).
 - `run` and `have` echo the header's `run` and `version` (see `live_view`); `seq` grows with every change. A

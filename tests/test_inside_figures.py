@@ -66,3 +66,35 @@ def test_the_lab_canvas_message_has_one_cell_per_network():
     assert losses[best]["quality"] == 1.0 and losses[worst]["quality"] == 0.0
     fig = figs.overlaid_loss_figure({"a": np.array([1.0, 0.5]), "b": np.array([1.0, 0.2])})
     assert len(fig.data) == 2
+
+
+def _picture(png: bytes) -> np.ndarray:
+    import io
+
+    from PIL import Image
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
+
+
+def test_panel_pictures_draw_the_points_in_their_class_colours_and_the_saliency_on_its_scale():
+    from playground import palette
+    from playground.figures import panel_images
+
+    s = Session(Config(dataset="spiral", layers=(8, 8)))
+    s.advance(30)
+    d, c = s.dataset, s.config
+    spaces, _ = analysis.layer_spaces(s.arch, s.params, c.features, d.points_train, d.extent, None)
+    image = _picture(panel_images.layer_spaces_png(spaces, d.y_train, c.n_classes, panel=150, gap=8))
+    assert image.shape == (30 + 150, len(spaces) * 158 - 8, 3)
+    for colour in palette.CLASS_RGB[:2]:  # both classes' dots are drawn
+        assert (np.abs(image.astype(int) - colour).sum(-1) < 10).sum() > 50
+
+    heat = np.zeros((20, 20))
+    heat[0, -1] = 1.0  # the top right corner is where the decision moves
+    image = _picture(panel_images.saliency_png(heat, 1.0, size=200))
+    corner, middle = image[30 + 2, 200 - 3].astype(int), image[30 + 100, 100].astype(int)
+    assert corner[0] > 200 and corner[1] > 200  # Viridis' yellow end
+    assert tuple(middle) == (68, 1, 84)          # its dark end (#440154)
+
+    bars = _picture(panel_images.contributions_png({"x1": 2.0, "x2": -1.0}, (0.5, 0.5)))
+    assert (np.abs(bars.astype(int) - palette.POSITIVE).sum(-1) < 5).any()
+    assert (np.abs(bars.astype(int) - palette.NEGATIVE).sum(-1) < 5).any()

@@ -19,7 +19,7 @@ _TITLED_SUBPLOTS = dict(_LAYOUT, margin=dict(l=10, r=10, t=76, b=10))
 _EXTRA = 36
 
 
-def _layer_name(i: int, n_layers: int) -> str:
+def layer_name(i: int, n_layers: int) -> str:
     return "output" if i == n_layers - 1 else f"layer {i + 1}"
 
 
@@ -30,7 +30,7 @@ def gradient_flow_figure(history: list[tuple[int, np.ndarray]]) -> go.Figure:
         epochs = np.array([e for e, _ in history])
         norms = np.stack([n for _, n in history])  # (snapshots, layers)
         for i in range(norms.shape[1]):
-            fig.add_scatter(x=epochs, y=np.maximum(norms[:, i], 1e-12), name=_layer_name(i, norms.shape[1]),
+            fig.add_scatter(x=epochs, y=np.maximum(norms[:, i], 1e-12), name=layer_name(i, norms.shape[1]),
                             mode="lines+markers", line=dict(color=LAYER_COLOURS[i % len(LAYER_COLOURS)], width=3))
     fig.update_layout(title="Gradient norm per layer", xaxis_title="epoch", yaxis_title="|dL/dW|",
                       yaxis_type="log", height=330, **_LAYOUT)
@@ -40,7 +40,7 @@ def gradient_flow_figure(history: list[tuple[int, np.ndarray]]) -> go.Figure:
 def layer_spaces_figure(spaces, labels: np.ndarray, n_classes: int) -> go.Figure:
     """One panel per layer: the training points and the input plane's grid lines as that layer sees them."""
     n = len(spaces)
-    titles = [_layer_name(i, n) for i in range(n)]
+    titles = [layer_name(i, n) for i in range(n)]
     fig = make_subplots(rows=1, cols=n, subplot_titles=titles, horizontal_spacing=0.03)
     if n_classes:  # numbers on a discrete colour scale: far cheaper for plotly to validate than colour strings
         colours = np.asarray(labels, np.float32)

@@ -13,6 +13,7 @@ import streamlit as st
 from ..core import analysis, probes
 from ..core.model import layers_of, params_from_layers
 from ..figures import inside as figs
+from ..figures import panel_images
 
 REPLAY_GRID = 60     # replayed boundary resolution
 PANELS = ("Gradient flow", "Layer spaces", "Saliency", "Activation statistics", "Loss landscape",
@@ -38,6 +39,14 @@ def _landscape_probe(session):
     if "probe" not in cache:
         cache["probe"] = analysis.LandscapeProbe(session.arch, layers_of(session.params))  # scaled to the weights now
     return cache["probe"]
+
+
+def _picture(container, png: bytes, note: bool = True, width="stretch"):
+    """While training runs, the heavy panels are pictures (`figures.panel_images`: a plotly chart is rebuilt from
+    scratch on every repaint, on the main thread the live view paints on); paused, their interactive figures."""
+    container.image(png, width=width)
+    if note:
+        container.caption("A picture while training runs; pause for the interactive chart.")
 
 
 def _chart(container, figure, key: str, **kw):
@@ -73,7 +82,10 @@ def layer_spaces(session):
     cache, d = _network_cache(), session.dataset
     spaces, cache["projections"] = analysis.layer_spaces(session.arch, session.params, session.config.features,
                                                          d.points_train, d.extent, cache.get("projections"))
-    _chart(st, figs.layer_spaces_figure(spaces, d.y_train, session.config.n_classes), key="inside_layer_spaces")
+    if st.session_state.playing:
+        _picture(st, panel_images.layer_spaces_png(spaces, d.y_train, session.config.n_classes))
+    else:
+        _chart(st, figs.layer_spaces_figure(spaces, d.y_train, session.config.n_classes), key="inside_layer_spaces")
     st.caption("Each layer's view of the training points and of the input plane's grid: exact for layers of one or "
                "two neurons, else a projection fixed when the network was created.")
 
@@ -93,15 +105,21 @@ def saliency(session):
     s.setdefault("saliency_y", 1.0)
     heat = analysis.saliency_on_grid(session.arch, session.params, c.features, d.extent)
     shown = (d.points_train, d.y_train) if c.n_classes else (None, None)
+    playing = st.session_state.playing
     left, right = st.columns([1.3, 1])
-    _chart(left, figs.saliency_figure(heat, d.extent, *shown), key="inside_saliency", on_select=_pick_point,
-                      selection_mode="points")
+    if playing:
+        _picture(left, panel_images.saliency_png(heat, d.extent, *shown), width="content")
+    else:
+        _chart(left, figs.saliency_figure(heat, d.extent, *shown), key="inside_saliency", on_select=_pick_point,
+               selection_mode="points")
     x_in, y_in = right.columns(2)
     x = x_in.number_input("Point x1", -d.extent, d.extent, step=0.5, key="saliency_x")
     y = y_in.number_input("Point x2", -d.extent, d.extent, step=0.5, key="saliency_y")
-    _chart(right, figs.contributions_figure(analysis.feature_contributions(session.arch, session.params,
-                                                                                c.features, (x, y)), (x, y)),
-                       key="inside_contributions")
+    contributions = analysis.feature_contributions(session.arch, session.params, c.features, (x, y))
+    if playing:
+        _picture(right, panel_images.contributions_png(contributions, (x, y)), note=False, width="content")
+    else:
+        _chart(right, figs.contributions_figure(contributions, (x, y)), key="inside_contributions")
     right.caption("Click a training point on the map, or type a point, to see how much each input feature pushed "
                   "the decision there (gradient × input).")
 

@@ -150,20 +150,21 @@ def test_all_panels_together_while_playing():
     open_panels(at, *[p[0] for p in PANELS])
     play(at, 10)
     play(at, 10)
-    pictures = {"inside_layer_spaces", "inside_saliency"}  # pictures while playing (the test below)
-    assert {p[1] for p in PANELS} - pictures <= set(charts(at)) and len(at.get("image")) == 3
+    pictures = {"inside_layer_spaces", "inside_saliency", "inside_statistics", "inside_replay"}  # (the test below)
+    assert {p[1] for p in PANELS} - pictures <= set(charts(at)) and len(at.get("image")) == 5
 
 
-def test_layer_spaces_and_saliency_are_pictures_while_playing_and_interactive_charts_when_paused():
+def test_the_heavy_panels_are_pictures_while_playing_and_interactive_charts_when_paused():
     """A plotly chart is rebuilt from scratch in the browser on every repaint (its identity is its figure), which
     cost the live view its frames: while training runs these panels are PNG pictures of the same content."""
     at = fresh(dataset="spiral", layers="8,8,8")
-    open_panels(at, "Layer spaces", "Saliency")
-    assert {"inside_layer_spaces", "inside_saliency", "inside_contributions"} <= set(charts(at))
+    open_panels(at, "Layer spaces", "Saliency", "Activation statistics", "Replay")
+    heavy = {"inside_layer_spaces", "inside_saliency", "inside_contributions", "inside_statistics", "inside_replay"}
+    assert heavy <= set(charts(at))
     play(at, 10)
-    assert at.session_state.playing and len(at.get("image")) == 3  # layer spaces, saliency, contributions
-    assert not {"inside_layer_spaces", "inside_saliency", "inside_contributions"} & set(charts(at))
+    assert at.session_state.playing and len(at.get("image")) == 5  # saliency has two: the map and the bars
+    assert not heavy & set(charts(at))
     shown = at.session_state.session.epoch
     tell(at, playing=False, shown=shown, last=shown, want=shown)
     assert not at.session_state.playing and len(at.get("image")) == 0
-    assert {"inside_layer_spaces", "inside_saliency", "inside_contributions"} <= set(charts(at))
+    assert heavy <= set(charts(at))

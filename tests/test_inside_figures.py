@@ -95,6 +95,10 @@ def test_panel_pictures_draw_the_points_in_their_class_colours_and_the_saliency_
     assert corner[0] > 200 and corner[1] > 200  # Viridis' yellow end
     assert tuple(middle) == (68, 1, 84)          # its dark end (#440154)
 
+    stats = analysis.activation_statistics(s.arch, s.params, s.data.x_train)
+    histograms = _picture(panel_images.activation_statistics_png(stats, panel=150, gap=10))
+    assert histograms.shape[1] == 2 * 150 + 10 and (np.abs(histograms.astype(int) - palette.POSITIVE).sum(-1) < 5).any()
+
     bars = _picture(panel_images.contributions_png({"x1": 2.0, "x2": -1.0}, (0.5, 0.5)))
     assert (np.abs(bars.astype(int) - palette.POSITIVE).sum(-1) < 5).any()
     assert (np.abs(bars.astype(int) - palette.NEGATIVE).sum(-1) < 5).any()

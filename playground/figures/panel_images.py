@@ -129,3 +129,55 @@ def contributions_png(contributions: dict[str, float], point, width: int = 340) 
         draw.rectangle((min(middle, middle + length), y + 3, max(middle, middle + length), y + row - 5), fill=colour)
     draw.line((middle, top - 2, middle, top + row * len(names)), fill=_LINE)
     return _png(image)
+
+
+def _bars(draw: ImageDraw.ImageDraw, box, values: np.ndarray, bins: int, colour):
+    """A histogram of `values` in the pixel box (left, top, right, bottom): bar heights scaled to the tallest."""
+    left, top, right, bottom = box
+    values = np.asarray(values, np.float64)
+    values = values[np.isfinite(values)]
+    draw.line((left, bottom, right, bottom), fill=_GREY)
+    if not len(values):
+        return
+    counts, _ = np.histogram(values, bins=bins)
+    width = (right - left) / bins
+    for k, count in enumerate(counts):
+        if count:
+            height = count / counts.max() * (bottom - top)
+            draw.rectangle((left + k * width, bottom - height, left + (k + 1) * width - 1, bottom), fill=colour)
+
+
+def activation_statistics_png(stats, panel: int = 170, gap: int = 10) -> bytes:
+    """Per hidden layer (as `inside.activation_statistics_figure`): the histogram of its activations over the
+    training points (top) and of its incoming weights (bottom), binned here rather than in the browser."""
+    n, title_h, row = max(len(stats), 1), 26, 120
+    image = Image.new("RGB", (n * panel + (n - 1) * gap, title_h + 2 * row + 24), "white")
+    draw, font = ImageDraw.Draw(image), _font(14)
+    for i, s in enumerate(stats):
+        left = i * (panel + gap)
+        draw.text((left + panel / 2, 4), f"layer {s.layer} ({s.activation})", fill=_TEXT, font=font, anchor="ma")
+        _bars(draw, (left, title_h + 4, left + panel - 1, title_h + row - 6), s.values, 40, palette.POSITIVE)
+        _bars(draw, (left, title_h + row + 18, left + panel - 1, title_h + 2 * row + 10), s.weights, 30,
+              (119, 119, 119))
+    draw.text((0, title_h + row + 1), "incoming weights", fill=_TEXT, font=_font(12))
+    return _png(image)
+
+
+def replay_png(output: np.ndarray, head: str, extent: float, points, labels, epoch: int, size: int = 360) -> bytes:
+    """The network's output over the plane at an earlier snapshot with the training points (as
+    `inside.replay_figure`), in the colours of the lab's small multiples (`inside.boundary_rgb`)."""
+    from .inside import boundary_rgb
+
+    n = output.shape[0]
+    picture = boundary_rgb(output, head, extent=extent, scale=max(1, size // n))
+    top = 28
+    image = Image.new("RGB", (size, top + size), "white")
+    image.paste(Image.fromarray(picture).resize((size, size), Image.Resampling.NEAREST), (0, top))
+    draw = ImageDraw.Draw(image)
+    draw.text((size / 2, 4), f"Output at epoch {epoch:,}", fill=_TEXT, font=_font(15), anchor="ma")
+    if points is not None:
+        xy = np.asarray(points, np.float64)
+        _dots(draw, np.stack([(xy[:, 0] + extent) / (2 * extent) * (size - 1),
+                              top + (extent - xy[:, 1]) / (2 * extent) * (size - 1)], 1),
+              _dot_colours(labels, 0 if head in ("linear_mse", "tanh_mse") else 2))
+    return _png(image)

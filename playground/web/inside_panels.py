@@ -3,7 +3,9 @@ replay. Nothing here computes a picture itself: `analysis` and `probes` compute,
 
 A multiselect (key "inside_panels") chooses the open panels; none by default, so the page costs what it did. Each
 open panel is a fragment of its own that repaints every 1-4 s while playing (PANEL_SECONDS, by its cost; the canvas
-repaints every 0.05 s in its own fragment) and once per full page run when paused.
+repaints every 0.05 s in its own fragment) and once per full page run when paused. While playing, the four heaviest
+(layer spaces, saliency, activation statistics, replay) are pictures (`figures.panel_images`): a plotly chart is
+rebuilt from scratch in the browser at every repaint, on the main thread the live view paints on.
 """
 
 from __future__ import annotations
@@ -129,7 +131,10 @@ def activation_statistics(session):
     if not stats:
         st.info("This network has no hidden layers.")
         return
-    _chart(st, figs.activation_statistics_figure(stats), key="inside_statistics")
+    if st.session_state.playing:
+        _picture(st, panel_images.activation_statistics_png(stats))
+    else:
+        _chart(st, figs.activation_statistics_figure(stats), key="inside_statistics")
     hints = [s.hint for s in stats if s.hint]
     for hint in hints:
         st.warning(hint)
@@ -172,7 +177,12 @@ def replay(session):
     c, d = session.config, session.dataset
     _, output = probes.neuron_activations_on_grid(session.arch, params_from_layers(layers), c.features,
                                                   d.extent, REPLAY_GRID)
-    _chart(st, figs.replay_figure(output, d.extent, d.points_train, d.y_train, c.n_classes, epoch), key="inside_replay")
+    if st.session_state.playing:
+        _picture(st, panel_images.replay_png(output, session.arch.head, d.extent, d.points_train, d.y_train, epoch),
+                 width="content")
+    else:
+        _chart(st, figs.replay_figure(output, d.extent, d.points_train, d.y_train, c.n_classes, epoch),
+               key="inside_replay")
 
 
 PANEL_FUNCTIONS = dict(zip(PANELS, (gradient_flow, layer_spaces, saliency, activation_statistics, loss_landscape,

@@ -22,6 +22,21 @@ def test_frame_epochs_reads_frames_only():
     assert frame_epochs([]) == []
 
 
+def test_the_harness_asks_for_frames_with_the_page_s_own_constants():
+    """The harness stands for a page: it must ask as far ahead, as often and for as many frames as live_view.js."""
+    import re
+    from pathlib import Path
+
+    import class_harness
+    from playground.web import live_player
+
+    js = (Path(__file__).resolve().parent.parent / "playground/web/assets/live_view.js").read_text()
+    constant = lambda name: float(re.search(rf"\b{name} = ([0-9.]+)", js).group(1))  # noqa: E731
+    assert (class_harness.AHEAD_S, class_harness.LOW_S) == (constant("AHEAD_S"), constant("LOW_S"))
+    assert class_harness.MAX_FRAMES == constant("MAX_FRAMES") == live_player.MAX_FRAMES
+    assert class_harness.RETRY_S * 1000 == constant("RETRY_MS")
+
+
 def _increasing(epochs: list[int]) -> bool:
     return all(a < b for a, b in zip(epochs, epochs[1:]))
 

@@ -99,9 +99,16 @@ def _weights_note():
 
 
 def export_panel():
+    """The link, the downloads and opening a weights file, inside an expander whose content exists only when open."""
     s = st.session_state
     session = s.session
-    with st.expander("Save and export", expanded=False):
+    panel = st.expander("Save and export", expanded=False, key="export_open", on_change="rerun")
+    if not panel.open:
+        # Drawn only when open: its st.code makes the browser load and run a 1.5 MB syntax highlighter, and its
+        # downloads and uploader their own scripts, all before the live view on a new page could paint (React holds
+        # back every element's reveal while any element's script is loading: first paint 2.1-2.4 -> s).
+        return
+    with panel:
         st.markdown("The link that opens this setup (the address bar holds it too):")  # fixed text only
         st.code((st.context.url or "").split("?")[0] + link_query(session.config), language=None, wrap_lines=True)
         downloads = _downloads(session, s.get("loaded_weights"), s.show_test, s.discretize)

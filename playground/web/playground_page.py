@@ -59,7 +59,7 @@ from ..core.config import (
 from ..core.session import Session
 from ..core.train import enable_compilation_cache
 from ..figures import curves as figures
-from . import components, gan_page, own_data, per_class, view_link
+from . import components, first_paint, gan_page, own_data, per_class, view_link
 from .live_player import SPEEDS, LivePlayer
 
 enable_compilation_cache()  # once per server process (module import): repeat shapes load from disk in ~0.3 s
@@ -417,7 +417,8 @@ def _live_frame():
     if wanted.get("speed") in SPEEDS:
         s.speed = wanted["speed"]
     components.live_view(data=message, key="live", on_control_change=_noop, on_edit_change=_edited,
-                         on_arch_change=_arch_clicked, on_pick_change=_picked, on_draw_change=_drew)
+                         on_arch_change=_arch_clicked, on_pick_change=_picked, on_draw_change=_drew,
+                         on_painted_change=first_paint.painted)  # a new page: the rest is drawn after this
     rerun = playing != s.playing or s.pop("rerun_page", False) or s.player.just_stopped
     s.playing = playing
     if rerun and playing and "want" in wanted:

@@ -22,6 +22,16 @@ function loadLiveCode() {
   return window.__pgLiveCode;
 }
 
+// After its first paint the live view says so (trigger `painted`), once per server session (the part of the run id
+// before the dot names the session's Session: a reconnected page gets a new one): a new page's first script run
+// draws only the stage, and the rest of the page waits for this (playground/web/first_paint.py).
+function saidPainted(component) {
+  const header = (component.data || [])[0], session = header && header.run ? header.run.split(".")[0] : null;
+  if (session === null || window.__pgPaintedFor === session) return;
+  window.__pgPaintedFor = session;
+  requestAnimationFrame(() => component.setTriggerValue("painted", true));   // after the frame painted in this one
+}
+
 export default function (component) {
-  loadLiveCode().then(() => window.__pgLiveMount(component));
+  loadLiveCode().then(() => { window.__pgLiveMount(component); saidPainted(component); });
 }

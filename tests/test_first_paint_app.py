@@ -34,8 +34,8 @@ def test_the_first_run_sends_the_stage_only():
 
 
 def test_after_the_first_paint_the_rest_comes_with_the_links_settings():
-    at = first_run(**LINK)
-    config = at.session_state.session.config
+    at = first_run(**LINK, panels="Gradient flow", speed="10")  # the view's settings too: undrawn widgets' values
+    config, link = at.session_state.session.config, {k: at.query_params[k] for k in at.query_params}
     at.session_state["stage_painted"] = True  # as the live view's `painted` trigger does (its callback reruns the page)
     at.run()
     assert not at.exception
@@ -44,7 +44,8 @@ def test_after_the_first_paint_the_rest_comes_with_the_links_settings():
     assert [at.number_input(key=f"width_{i}").value for i in range(2)] == [3, 2]
     assert at.selectbox(key="activation_1").value == "relu" and at.select_slider(key="batch_size").value == 5
     assert {"lesson_pick", "inside_panels"} <= keys(at, "selectbox") | keys(at, "multiselect")
-    assert at.query_params["dataset"] in ("xor", ["xor"])
+    assert {k: at.query_params[k] for k in at.query_params} == link  # the link kept the panels and the speed
+    assert at.multiselect(key="inside_panels").value == ["Gradient flow"]
 
 
 def test_the_painted_trigger_reruns_the_page_once(monkeypatch):

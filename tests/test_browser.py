@@ -83,6 +83,7 @@ def test_play_animates_pause_stops_step_adds_one(page, server_url):
 def test_shared_url_shows_its_settings(page, server_url):
     page.goto(server_url + "/?dataset=xor&layers=3,3&activation=relu")
     wait_for_live_view(page)
+    page.locator(".st-key-activation_1").wait_for(timeout=60_000)  # More settings come after the first paint
     body = page.inner_text("body")
     assert "Layer 2" in body and "Layer 3" not in body
     chosen = page.evaluate("""() => Object.fromEntries([...document.querySelectorAll('[data-testid=stSelectbox] input')]

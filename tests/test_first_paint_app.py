@@ -25,7 +25,9 @@ def keys(at, kind: str) -> set:
 
 def test_the_first_run_sends_the_stage_only():
     at = first_run(**LINK)
-    assert message(at)[0]["static"]["sizes"] == [2, 3, 2, 1]  # the live view, with the link's network
+    header = message(at)[0]
+    assert header["static"]["sizes"] == [2, 3, 2, 1]  # the live view, with the link's network
+    assert header["first"] is True  # asks the browser to say when it has painted
     assert "learning_rate" in keys(at, "select_slider") and "activation_all" in keys(at, "selectbox")
     assert not {"dataset", "optimizer", "activation_0", "lesson_pick", "inside_panels"} & keys(at, "selectbox") | \
         keys(at, "multiselect")
@@ -40,6 +42,7 @@ def test_after_the_first_paint_the_rest_comes_with_the_links_settings():
     at.run()
     assert not at.exception
     assert at.session_state.session.config == config  # nothing was lost by not drawing the widgets once
+    assert "first" not in message(at)[0]
     assert at.selectbox(key="dataset").value == "xor" and at.slider(key="noise").value == 0.2
     assert [at.number_input(key=f"width_{i}").value for i in range(2)] == [3, 2]
     assert at.selectbox(key="activation_1").value == "relu" and at.select_slider(key="batch_size").value == 5

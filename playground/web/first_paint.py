@@ -7,8 +7,8 @@ fifty widgets) cost the browser about 0.6 s of CPU, so the live view painted 2 t
 Sent with the stage only, it paints before the rest is drawn.
 
 How: `waiting()` is true until the live view's code says it has painted, with its trigger `painted`
-(assets/live_loader.js, once per session id); `painted` (its callback) ends the wait and asks for a page run, which
-draws the rest. Widget values meanwhile live in the session state (`playground_page.init_state` writes them all),
+(assets/live_loader.js), which it sends after a message whose header says `first` (`mark`); `painted` (its callback)
+ends the wait and asks for a page run, which draws the rest. Widget values meanwhile live in the session state (`playground_page.init_state` writes them all),
 so nothing is lost by not drawing their widgets once. No core import here.
 """
 
@@ -22,6 +22,13 @@ KEY = "stage_painted"  # False from a session's first run until its live view ha
 def waiting() -> bool:
     """True while this browser session's live view has not painted yet (its first run included)."""
     return not st.session_state.setdefault(KEY, False)
+
+
+def mark(message: list) -> list:
+    """The live view's message, its header saying `first` while the page waits for the live view's first paint."""
+    if waiting():
+        message[0]["first"] = True
+    return message
 
 
 def painted():

@@ -22,14 +22,12 @@ function loadLiveCode() {
   return window.__pgLiveCode;
 }
 
-// After its first paint the live view says so (trigger `painted`), once per server session (the part of the run id
-// before the dot names the session's Session: a reconnected page gets a new one): a new page's first script run
-// draws only the stage, and the rest of the page waits for this (playground/web/first_paint.py).
+// A new page's first script run draws only the stage; the rest of the page waits until the live view has painted
+// (playground/web/first_paint.py). While the server's header says `first`, the frame painted in this animation frame
+// is followed by the trigger `painted` (a repeat is harmless: the server takes the first one only).
 function saidPainted(component) {
-  const header = (component.data || [])[0], session = header && header.run ? header.run.split(".")[0] : null;
-  if (session === null || window.__pgPaintedFor === session) return;
-  window.__pgPaintedFor = session;
-  requestAnimationFrame(() => component.setTriggerValue("painted", true));   // after the frame painted in this one
+  const header = (component.data || [])[0];
+  if (header && header.first) requestAnimationFrame(() => component.setTriggerValue("painted", true));
 }
 
 export default function (component) {

@@ -236,7 +236,8 @@ def responsiveness(page, url: str, server: psutil.Process) -> dict:
         changes.append(architecture_change_seconds(page))
         print(f"architecture change to training again: {changes[-1]:.2f} s", flush=True)
         time.sleep(3)  # let the exact network of that shape compile before the next change
-    return {"first paint on a running server (s), median of 3": first, "control change shown while playing (s)": control,
+    return {"first paint on a running server (s), median of 3": first,
+            "control change shown while playing (s)": control,
             "learning rate change in the frames painted (s)": rate,
             "architecture change to training again (s), median of 3": sorted(changes)[1]}
 

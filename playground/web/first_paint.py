@@ -8,8 +8,8 @@ Sent with the stage only, it paints before the rest is drawn.
 
 How: `waiting()` is true until the live view's code says it has painted, with its trigger `painted`
 (assets/live_loader.js), which it sends after a message whose header says `first` (`mark`); `painted` (its callback)
-ends the wait and asks for a page run, which draws the rest. Widget values meanwhile live in the session state (`playground_page.init_state` writes them all),
-so nothing is lost by not drawing their widgets once. No core import here.
+ends the wait and asks for a page run, which draws the rest. Widget values meanwhile live in the session state
+(`playground_page.init_state` writes them all), so nothing is lost by not drawing their widgets once.
 """
 
 from __future__ import annotations

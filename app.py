@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from playground.web import challenge_panel, export_panel, gan_page, inside_panels, lab_page, lesson_page, own_data
+from playground.web import challenge_panel, export_panel, first_paint, gan_page, inside_panels, lab_page, lesson_page
+from playground.web import own_data
 from playground.web import playground_page as ui
 
 st.set_page_config(page_title="Neural network playground", layout="wide")
@@ -17,17 +18,19 @@ with playground:
         ui.top_bar()
     lesson_page.lesson_bar()  # an open lesson's step, Back / Next, presenter mode and the keyboard
     live = st.container()    # filled below, once the widgets' values are known
+    rest = not first_paint.waiting()  # a new page's first run draws the stage only; the rest once it has painted
     settings = st.container(key="pg_settings")
-    settings.markdown("#### More settings")
-    data, features, network = settings.columns([1.1, 0.6, 2.2], gap="large")
-    with data:
-        ui.data_panel()
-        own_data.own_data_panel()   # draw, upload a CSV, keep the trained weights
-    with features:
-        ui.features_panel()
-    with network:
-        ui.network_panel()
-        export_panel.schedule_widgets()   # learning-rate schedule: a knob, like the rate
+    if rest:
+        settings.markdown("#### More settings")
+        data, features, network = settings.columns([1.1, 0.6, 2.2], gap="large")
+        with data:
+            ui.data_panel()
+            own_data.own_data_panel()   # draw, upload a CSV, keep the trained weights
+        with features:
+            ui.features_panel()
+        with network:
+            ui.network_panel()
+            export_panel.schedule_widgets()   # learning-rate schedule: a knob, like the rate
 
     config, problem = ui.config_from_widgets()
     if problem:
@@ -38,14 +41,16 @@ with playground:
     with live:
         ui.divergence_notice()
         ui.live_view_fragment()  # the browser plays; this trains as it asks
-    with st.container(key="pg_below"):
-        lesson_page.picker()          # the lessons (an open one shows its step above the stage)
-        challenge_panel.challenges()  # goals to chase alone, checked live
-        # Export before the loss chart: the chart appears after the first epoch, and an expander after it re-opens.
-        export_panel.export_panel()   # config, link, weights, PNG, GIF, script; open weights
-        ui.loss_chart()
-    with st.container(key="pg_inside"):  # presenter mode shows it only for a step that opens a panel
-        inside_panels.inside_panels()   # gradients, layer spaces, saliency, statistics, landscape, replay
+    if rest:
+        with st.container(key="pg_below"):
+            lesson_page.picker()          # the lessons (an open one shows its step above the stage)
+            challenge_panel.challenges()  # goals to chase alone, checked live
+            # Export before the loss chart: the chart appears after the first epoch, and an expander after it
+            # re-opens.
+            export_panel.export_panel()   # config, link, weights, PNG, GIF, script; open weights
+            ui.loss_chart()
+        with st.container(key="pg_inside"):  # presenter mode shows it only for a step that opens a panel
+            inside_panels.inside_panels()   # gradients, layer spaces, saliency, statistics, landscape, replay
 if lab.open:
     with lab:
         lab_page.lab_page()       # many networks at once: sweep grid, side by side, seed ensembles

@@ -10,10 +10,15 @@ APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
 
 def fresh(**query) -> AppTest:
-    """The app opened with these URL query parameters, after its first run (which must not raise)."""
+    """The app opened with these URL query parameters, after its first run (which must not raise) and the page run
+    that the live view's first paint asks for."""
     at = AppTest.from_file(APP, default_timeout=60)  # JAX start-up exceeds AppTest's 3 s default
     for name, value in query.items():
         at.query_params[name] = value
+    at.run()
+    assert not at.exception
+    # a new page draws the stage first, the rest once the live view has painted (playground/web/first_paint.py)
+    at.session_state["stage_painted"] = True  # as the live view's `painted` trigger does after its first paint
     at.run()
     assert not at.exception
     return at

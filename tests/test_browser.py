@@ -112,6 +112,10 @@ def test_a_new_speed_and_a_new_learning_rate_show_soon_and_the_epoch_never_goes_
 def test_shared_url_shows_its_settings(page, server_url):
     page.goto(server_url + "/?dataset=xor&layers=3,3&activation=relu")
     wait_for_live_view(page)
+    # More settings come after the first paint, each kind of widget when its script is in: wait for those read here
+    for selector in (".st-key-activation_1 input", ".st-key-width_1 input", ".st-key-dataset input"):
+        page.locator(selector).wait_for(timeout=60_000)
+    page.get_by_text("Layer 2", exact=True).wait_for(timeout=60_000)
     body = page.inner_text("body")
     assert "Layer 2" in body and "Layer 3" not in body
     chosen = page.evaluate("""() => Object.fromEntries([...document.querySelectorAll('[data-testid=stSelectbox] input')]

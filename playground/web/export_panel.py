@@ -99,9 +99,16 @@ def _weights_note():
 
 
 def export_panel():
+    """The link, the downloads and opening a weights file, inside an expander whose content exists only when open."""
     s = st.session_state
     session = s.session
-    with st.expander("Save and export", expanded=False):
+    panel = st.expander("Save and export", expanded=False, key="export_open", on_change="rerun")
+    if not panel.open:
+        # Drawn only when open: its st.code makes the browser load and run Streamlit's 1.5 MB syntax highlighter,
+        # its downloads their own scripts, and a new page reveals its elements together once every element's
+        # script has run, so the live view waited for them (0.5-0.7 s of browser CPU before its first paint).
+        return
+    with panel:
         st.markdown("The link that opens this setup (the address bar holds it too):")  # fixed text only
         st.code((st.context.url or "").split("?")[0] + link_query(session.config), language=None, wrap_lines=True)
         downloads = _downloads(session, s.get("loaded_weights"), s.show_test, s.discretize)

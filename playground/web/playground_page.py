@@ -30,7 +30,8 @@ and the speed: they act in the browser at once, and the server is told through t
 Every message the component gets (its `data`) is a JSON list `[header, frame, ...]`; each frame carries its integer
 epoch in `epoch`. Triggers: `edit` (one weight or bias typed in while paused), `arch` ({"layers": [widths]} from the
 + / - on the network), `pick` ({"dataset": name}, {"feature": name} or {"freeze": hidden layer from 1}: a layer's
-header clicked), `draw` (points drawn on the output map, see `own_data.draw_values`). Layer counts and widths stay
+header clicked), `draw` (points drawn on the output map, see `own_data.draw_values`), `painted` (a new page's live
+view has painted: the rest of the page is drawn, see `first_paint`). Layer counts and widths stay
 values, not clicks: a click that reaches the server twice cannot add two neurons.
 """
 
@@ -62,7 +63,7 @@ from ..core.config import (
 from ..core.session import Session
 from ..core.train import enable_compilation_cache
 from ..figures import curves as figures
-from . import components, gan_page, own_data, per_class, view_link
+from . import components, first_paint, gan_page, own_data, per_class, view_link
 from .live_player import SPEEDS, LivePlayer
 
 enable_compilation_cache()  # once per server process (module import): repeat shapes load from disk in ~0.3 s
@@ -416,11 +417,13 @@ def _live_frame():
     static = s.player.static(session, s.show_test, s.discretize, PROBLEMS[s.problem])
     static = static | {"speed": s.get("link_speed", 1)}  # constant per session: the version need not name it
     message = per_class.annotate(s.player.serve(session, wanted, static), session)  # rate, per-class view
+    first_paint.mark(message)  # a new page: the browser says when it has painted, and the rest is drawn then
     playing = message[0]["playing"]
     if wanted.get("speed") in SPEEDS:
         s.speed = wanted["speed"]
     components.live_view(data=message, key="live", on_control_change=_noop, on_edit_change=_edited,
-                         on_arch_change=_arch_clicked, on_pick_change=_picked, on_draw_change=_drew)
+                         on_arch_change=_arch_clicked, on_pick_change=_picked, on_draw_change=_drew,
+                         on_painted_change=first_paint.painted)
     rerun = playing != s.playing or s.pop("rerun_page", False) or s.player.just_stopped
     s.playing = playing
     if rerun and playing and "want" in wanted:

@@ -22,6 +22,14 @@ function loadLiveCode() {
   return window.__pgLiveCode;
 }
 
+// A new page's first script run draws only the stage; the rest of the page waits until the live view has painted
+// (playground/web/first_paint.py). While the server's header says `first`, the frame painted in this animation frame
+// is followed by the trigger `painted` (a repeat is harmless: the server takes the first one only).
+function saidPainted(component) {
+  const header = (component.data || [])[0];
+  if (header && header.first) requestAnimationFrame(() => component.setTriggerValue("painted", true));
+}
+
 export default function (component) {
-  loadLiveCode().then(() => window.__pgLiveMount(component));
+  loadLiveCode().then(() => { window.__pgLiveMount(component); saidPainted(component); });
 }

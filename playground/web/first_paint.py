@@ -1,0 +1,39 @@
+"""A new page shows its stage first: the first run of a browser session draws the top bar and the live view only, and
+the rest of the page (More settings, the panels below, the inside panels) once the live view has painted.
+
+Why: on a new page the browser (React) reveals every element at once, when the script of each kind of element has
+been loaded and run, and at most every half second (React's Suspense throttle); the More settings alone (about
+fifty widgets) cost the browser about 0.6 s of CPU, so the live view painted 2 to 2.5 s after the page was opened.
+Sent with the stage only, it paints before the rest is drawn.
+
+How: `waiting()` is true until the live view's code says it has painted, with its trigger `painted`
+(assets/live_loader.js), which it sends after a message whose header says `first` (`mark`); `painted` (its callback)
+ends the wait and asks for a page run, which draws the rest. Widget values meanwhile live in the session state
+(`playground_page.init_state` writes them all), so nothing is lost by not drawing their widgets once.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+KEY = "stage_painted"  # False from a session's first run until its live view has painted
+
+
+def waiting() -> bool:
+    """True while this browser session's live view has not painted yet (its first run included)."""
+    return not st.session_state.setdefault(KEY, False)
+
+
+def mark(message: list) -> list:
+    """The live view's message, its header saying `first` while the page waits for the live view's first paint."""
+    if waiting():
+        message[0]["first"] = True
+    return message
+
+
+def painted():
+    """Callback of the live view's `painted` trigger: the rest of the page is drawn by the page run this asks for."""
+    s = st.session_state
+    if not s.get(KEY):
+        s[KEY] = True
+        s["rerun_page"] = True  # read by the live fragment (`playground_page._live_frame`), which reruns the page

@@ -51,6 +51,8 @@ with playground:
             ui.loss_chart()
         with st.container(key="pg_inside"):  # presenter mode shows it only for a step that opens a panel
             inside_panels.inside_panels()   # gradients, layer spaces, saliency, statistics, landscape, replay
+    else:
+        first_paint.fallback()  # the rest anyway after a few seconds if the live view never says it painted
 if lab.open:
     with lab:
         lab_page.lab_page()       # many networks at once: sweep grid, side by side, seed ensembles

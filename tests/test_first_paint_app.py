@@ -61,3 +61,15 @@ def test_the_painted_trigger_reruns_the_page_once(monkeypatch):
     state.pop("rerun_page")
     first_paint.painted()
     assert state == {first_paint.KEY: True}
+
+
+def test_without_a_paint_the_rest_comes_anyway_after_the_fallback_time():
+    """If the live view never says it painted (its code failed to load), the settings must not stay out of reach:
+    a fragment on Streamlit's own timer draws the rest after FALLBACK_S."""
+    at = first_run(**LINK)
+    at.run()  # the timer's fragment reruns before the time is up: still waiting
+    assert not at.exception and at.session_state["stage_painted"] is False and not at.expander
+    at.session_state["stage_since"] -= first_paint.FALLBACK_S  # as if the time had passed
+    at.run()
+    assert not at.exception and at.session_state["stage_painted"] is True
+    assert at.selectbox(key="dataset").value == "xor"

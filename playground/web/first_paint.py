@@ -14,14 +14,31 @@ ends the wait and asks for a page run, which draws the rest. Widget values meanw
 
 from __future__ import annotations
 
+import time
+
 import streamlit as st
 
 KEY = "stage_painted"  # False from a session's first run until its live view has painted
+FALLBACK_S = 5.0       # the rest is drawn anyway this long after the first run if the live view never said it painted
 
 
 def waiting() -> bool:
     """True while this browser session's live view has not painted yet (its first run included)."""
+    st.session_state.setdefault("stage_since", time.monotonic())
     return not st.session_state.setdefault(KEY, False)
+
+
+def _give_up_waiting():
+    if waiting() and time.monotonic() - st.session_state.stage_since >= FALLBACK_S:
+        st.session_state[KEY] = True
+        st.rerun(scope="app")
+
+
+def fallback():
+    """While waiting: a timer (Streamlit's own, in the browser) that draws the rest of the page after FALLBACK_S even
+    if the live view never says it painted (its code failed to load, a blocked script): the settings must never be
+    out of reach."""
+    st.fragment(_give_up_waiting, run_every=FALLBACK_S)()
 
 
 def mark(message: list) -> list:

@@ -20,7 +20,7 @@ One `Student` opens the app with a URL config, presses Play on the live view and
   component's widget state, `json_value` = `{"control": {...}}`, in a `rerun_script` of the component's fragment
   (`fragment_id` from the delta that drew it, `is_auto_rerun` false), with every other widget's value, as recorded
   from Chromium. Like `requestMore` in the page, a student consumes its queued frames at a fixed display rate
-  (`display_fps`, the page paints up to 60 a second) and asks for ~0.25 s more (`want`) when fewer than ~0.12 s are
+  (`display_fps`, the page paints up to 60 a second) and asks for ~0.5 s more (`want`) when fewer than ~0.25 s are
   left, or again after a second without an answer; it echoes `run` and `version` (`have`) from the message header
   and pauses with `playing: false, shown, want = shown`;
 - `auto_rerun` (interval, fragment id) starts a timer that sends `rerun_script` with `fragment_id` and
@@ -50,7 +50,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 
 LIVE_KEY = "live"    # the live canvas: a st.components.v2 component (playground/web/playground_page.py)
-AHEAD_S, LOW_S = 0.25, 0.12   # live_view.js: ask for ~0.25 s of frames when fewer than ~0.12 s are left (quiet server)
+AHEAD_S, LOW_S = 0.5, 0.25   # live_view.js: ask for ~0.5 s of frames when fewer than ~0.25 s are left (quiet server)
 MAX_FRAMES = 40               # live_view.js: at most this many frames a request (the server's cap too)
 RETRY_S, NOTE_RETRY_S = 2.5, 0.3  # as live_view.js: ask again after 2.5 s without an answer, 0.3 s after "preparing"
 DISPLAY_FPS = 60.0   # the rate at which a student consumes frames (the page paints at most one per animation frame)

@@ -2,7 +2,7 @@
 
 The browser plays, pauses and steps by itself and tells the server through one state value (see
 `playground_page`'s docstring for its fields). The server trains only up to the epoch the browser asks for (`want`),
-so it is at most a quarter of a second ahead of the picture; it keeps a checkpoint of every frame it sent, and on
+so it is at most about half a second ahead of the picture; it keeps a checkpoint of every frame it sent, and on
 Pause goes back to the epoch the browser shows, so that what a paused page shows is exactly the session's state.
 Step is a target epoch (`want` = shown + 1), never "one more": a message delivered twice trains once.
 No streamlit import here.

@@ -15,7 +15,7 @@ and the speed: they act in the browser at once, and the server is told through t
 - Play: `"playing": true`. Each change of `control` reruns the fragment, which trains up to epoch `want` (at most
   `live_player.MAX_FRAMES` frames, `speed` epochs apart, and at most `live_player.BUDGET_S` of training: a heavy
   network gets fewer frames, or frames fewer epochs apart) and sends those frames; the browser sets a higher `want`
-  whenever fewer than ~0.12 s of frames are left (more when the server answers slowly). `last` is the last epoch it
+  whenever fewer than ~0.25 s of frames are left (more when the server answers slowly). `last` is the last epoch it
   holds: frames the server sent beyond it (a message lost to a page rerun) are sent again. Without a `want` field
   (a protocol-level client that only says "playing") the fragment reruns itself every FALLBACK_SECONDS (`run_every`)
   and each run sends `live_player.FALLBACK_FRAMES` frames.

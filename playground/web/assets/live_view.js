@@ -5,7 +5,12 @@
 // `draw` (points drawn on the output map, live_draw.js).
 
 const SPEEDS = [1, 2, 3, 5, 10, 20, 50, 100, 250];
-const AHEAD_S = 0.25, LOW_S = 0.12;   // ask for ~0.25 s of frames when fewer than ~0.12 s are left, on a quiet server
+// Ask for ~0.5 s of frames when fewer than ~0.25 s are left, on a quiet server. Every answer costs the browser a
+// Streamlit re-render and the server a fragment run; a change of learning rate or speed does not wait for the frames
+// held (the server goes back to about the frame on screen, live_player._catch_up), so holding more costs nothing.
+// Measured against 0.25 / 0.12, alternating, load 1.3-3.4: C1 54.4, 52.8 -> 57.0, 56.1 frames/s at 19.1, 21.0 ->
+// 17.4, 18.9 ms of browser CPU a frame and 1.05, 1.14 -> 0.76, 0.73 ms of server CPU; C2 alike (44-49 frames/s).
+const AHEAD_S = 0.5, LOW_S = 0.25;
 const MAX_FRAMES = 40;                // the most frames one answer carries (live_player.MAX_FRAMES)
 
 function el(tag, cls, parent, text) {
@@ -93,7 +98,7 @@ function step(v) {    // a target epoch, never "one more": a message that arrive
 
 // A busy server answers slowly (thirty students on two cores: a second or more). The page then asks earlier and for
 // more frames at once (`rtt`, the answer time, smoothed), so that one request is always on its way and each costs the
-// server one run for many frames; on a quiet server that stays ~0.25 s ahead, so a changed control shows soon.
+// server one run for many frames; on a quiet server that stays ~0.5 s ahead.
 // It asks again only after RETRY_MS (or three answer times) without an answer: every request reruns the server's
 // fragment and a rerun drops the run in progress, so quick repeats on a busy server made nearly every run a loss.
 const RETRY_MS = 2500;

@@ -104,9 +104,19 @@ def test_a_new_speed_and_a_new_learning_rate_show_soon_and_the_epoch_never_goes_
     page.evaluate("document.querySelector(\".st-key-learning_rate input[type='range']\").focus()")
     page.keyboard.press("ArrowRight")
     assert wait_until(lambda: view(page, f"v.frame.rate !== {before}"), timeout=30)
+    after = view(page, "v.frame.rate")
+    # the link follows the new rate
+    assert wait_until(lambda: f"learning_rate={after:g}" in page.url, timeout=30), page.url
     click_button(page, "Pause")
     epochs = page.evaluate("window.__epochs")
     assert len(epochs) > 5 and all(b > a for a, b in zip(epochs, epochs[1:])), epochs
+
+    # the top bar's other controls change more than knobs: the whole page follows them
+    page.get_by_label("Activation", exact=True).click()
+    page.keyboard.type("relu")
+    page.get_by_role("option", name="relu", exact=True).first.click()
+    assert wait_until(lambda: view(page, "v.spec.activations.every(a => a === 'relu')"), timeout=60)
+    assert wait_until(lambda: "activation=relu" in page.url, timeout=30), page.url
 
 
 def test_shared_url_shows_its_settings(page, server_url):

@@ -10,7 +10,7 @@ import time
 
 import pytest
 from browser_utils import browser_available, wait_until
-from class_harness import BrowserStudent, Student, frame_epochs
+from class_harness import AHEAD_S, BrowserStudent, Student, frame_epochs
 
 CIRCLE = "dataset=circle&layers=3&learning_rate=0.1"
 SPIRAL = "dataset=spiral&layers=8,8,8,8,8,8"
@@ -64,7 +64,8 @@ def test_student_plays_and_pauses(server_url):
 
             await student.play()
             assert student.report.controls[0]["playing"] and student.report.controls[0]["want"] > 0
-            assert await _play_until(student, lambda: len(student.report.epochs) >= 60)
+            enough = int(3 * AHEAD_S * 60) + 10  # at least three requests' worth of frames (AHEAD_S at 60 a second)
+            assert await _play_until(student, lambda: len(student.report.epochs) >= enough)
             epochs = student.report.epochs
             assert epochs[0] == 0 and _increasing(epochs), "frames arrive in order, each epoch once"
             # It kept asking before the queue ran out, echoing the header's run and static version.

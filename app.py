@@ -18,6 +18,8 @@ with playground:
         ui.top_bar()
     lesson_page.lesson_bar()  # an open lesson's step, Back / Next, presenter mode and the keyboard
     live = st.container()    # filled below, once the widgets' values are known
+    if not playground.open:
+        first_paint.opened_elsewhere()  # another tab is on screen: draw everything, wait for nothing
     rest = not first_paint.waiting()  # a new page's first run draws the stage only; the rest once it has painted
     settings = st.container(key="pg_settings")
     if rest:

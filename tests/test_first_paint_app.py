@@ -73,3 +73,12 @@ def test_without_a_paint_the_rest_comes_anyway_after_the_fallback_time():
     at.run()
     assert not at.exception and at.session_state["stage_painted"] is True
     assert at.selectbox(key="dataset").value == "xor"
+
+
+def test_a_page_opened_on_another_tab_waits_for_nothing():
+    """A GAN link opens the GAN tab: the stage is not on screen, so the whole page comes at once and no `painted`
+    reruns the page later (a page run while the GAN tab played stopped its play)."""
+    at = first_run(mode="gan")
+    assert at.session_state["stage_painted"] is True
+    assert "first" not in message(at)[0]
+    assert at.selectbox(key="dataset").value  # More settings are drawn already (in the hidden Playground tab)

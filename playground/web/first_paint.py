@@ -28,6 +28,12 @@ def waiting() -> bool:
     return not st.session_state.setdefault(KEY, False)
 
 
+def opened_elsewhere():
+    """The page opened on another tab (a GAN link, the lab): the stage is not on screen, so there is nothing to wait
+    for, and no `painted` may rerun the page later (a page run while the GAN tab plays stopped its play)."""
+    st.session_state[KEY] = True
+
+
 def _give_up_waiting():
     if waiting() and time.monotonic() - st.session_state.stage_since >= FALLBACK_S:
         st.session_state[KEY] = True

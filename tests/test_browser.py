@@ -119,6 +119,27 @@ def test_a_new_speed_and_a_new_learning_rate_show_soon_and_the_epoch_never_goes_
     assert wait_until(lambda: "activation=relu" in page.url, timeout=30), page.url
 
 
+def test_discretize_acts_in_the_browser_at_once_and_the_server_keeps_it(page, server_url):
+    """'Discretize output' only changes how the page colours the map: the click flips it in the same task (no answer
+    awaited), the map is repainted, and the page run that follows keeps the value (static part, link)."""
+    page.goto(server_url)
+    wait_for_live_view(page)
+    click_button(page, "Play")
+    assert wait_until(lambda: shown_epoch(page) >= 30, timeout=60)
+    click_button(page, "Pause")
+    box = page.locator(".st-key-discretize input[type='checkbox']")
+    box.wait_for(state="attached", timeout=60_000)  # More settings come after the first paint
+    assert wait_until(lambda: view(page, "!v.playing && v.frame && v.frame.f32"), timeout=60)
+    before, batch = boundary_pixels(page), view(page, "v.batch")
+    flipped = page.evaluate("""() => { document.querySelector(".st-key-discretize input[type='checkbox']").click();
+                                       return document.querySelector('.pg-root')._view.spec.discretize; }""")
+    assert flipped is True  # in the click's own task: nothing came from the server yet
+    animation_frames(page, 5)
+    assert boundary_pixels(page) != before
+    assert wait_until(lambda: view(page, f"v.batch > {batch} && v.spec.discretize === true"), timeout=60)
+    assert wait_until(lambda: "discretize=true" in page.url.lower() or "discretize=1" in page.url, timeout=30), page.url
+
+
 def test_shared_url_shows_its_settings(page, server_url):
     page.goto(server_url + "/?dataset=xor&layers=3,3&activation=relu")
     wait_for_live_view(page)

@@ -63,9 +63,25 @@ function build(parentElement) {
   attachPointer(v);
   window.addEventListener("resize", () => { if (v.spec) { layout(v); v.dirty = true; } });
   followTop(v);
+  window.__pgLiveView = v;   // the view mounted now, for the page-level listener below
+  listenToDiscretize();
   requestAnimationFrame(t => tick(v, t));
   root._view = v;
   return v;
+}
+
+// "Discretize output" (a Streamlit checkbox under More settings) only changes how the browser colours the map: it acts
+// here at once, on the next painted frame, instead of after the page run it starts (~0.3-0.4 s); that page run then
+// brings the same value in the static part, and keeps it in the link.
+function listenToDiscretize() {
+  if (window.__pgDiscretizeListener) return;   // once per page: it acts on whichever view is mounted now
+  window.__pgDiscretizeListener = true;
+  document.addEventListener("change", event => {
+    const box = event.target, v = window.__pgLiveView;
+    if (!v || !v.spec || !box || !box.closest || !box.closest(".st-key-discretize") || box.type !== "checkbox") return;
+    v.spec.discretize = box.checked;
+    v.dirty = true;
+  }, true);
 }
 
 // --- talking to the server --------------------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from scratch, on the main thread that also paints the live view. Measured in hea
 ~1.2 s of long tasks per repaint of the eight-subplot layer spaces, ~0.3 s for each of the saliency panel's two
 charts (every second), and the live view missed its frames meanwhile. An image is decoded in a few milliseconds.
 Paused, the panels show the interactive plotly figures again (`figures.inside`); these draw the same content.
-Pillow and numpy only.
+Pillow and numpy (plotly only for its Viridis stops).
 """
 
 from __future__ import annotations
@@ -13,13 +13,13 @@ from __future__ import annotations
 import io
 
 import numpy as np
+from plotly.colors import sequential
 from PIL import Image, ImageDraw, ImageFont
 
 from .. import palette
 from .inside import layer_name
 
-VIRIDIS = ("#440154", "#482878", "#3e4989", "#31688e", "#26828e", "#1f9e89", "#35b779", "#6ece58", "#b5de2b",
-           "#fde725")  # plotly's sequential Viridis, the saliency figure's colour scale
+VIRIDIS = sequential.Viridis  # the saliency figure's colour scale (hex stops)
 _GREY, _LINE, _TEXT = (225, 225, 225), (185, 185, 185), (49, 51, 63)
 
 
@@ -39,6 +39,13 @@ def _dot_colours(labels, n_classes: int) -> list[tuple[int, int, int]]:
     else:  # regression: the target's sign and size, as the plotly figure's diverging scale
         rgb = palette.diverging(np.asarray(labels, np.float64))
     return [tuple(int(v) for v in c) for c in rgb]
+
+
+def _plane_pixels(points, extent: float, size: int, top: int) -> np.ndarray:
+    """Points of the plane [-extent, extent]^2 -> pixel (x, y) in a size x size square whose top edge is at `top`."""
+    xy = np.asarray(points, np.float64)
+    return np.stack([(xy[:, 0] + extent) / (2 * extent) * (size - 1),
+                     top + (extent - xy[:, 1]) / (2 * extent) * (size - 1)], 1)
 
 
 def _dots(draw: ImageDraw.ImageDraw, xy: np.ndarray, colours, radius: float = 2.5):
@@ -97,10 +104,7 @@ def saliency_png(saliency: np.ndarray, extent: float, points=None, labels=None, 
     draw, font = ImageDraw.Draw(image), _font(15)
     draw.text((size / 2, 4), "Saliency: where the decision is sensitive", fill=_TEXT, font=font, anchor="ma")
     if points is not None:
-        xy = np.asarray(points, np.float64)
-        pixels = np.stack([(xy[:, 0] + extent) / (2 * extent) * (size - 1),
-                           top + (extent - xy[:, 1]) / (2 * extent) * (size - 1)], 1)
-        _dots(draw, pixels, _dot_colours(labels, 2))
+        _dots(draw, _plane_pixels(points, extent, size, top), _dot_colours(labels, 2))
     strip = _viridis(np.linspace(0, 1, size))[None].repeat(bar, 0)
     image.paste(Image.fromarray(strip), (0, top + size + 8))
     small = _font(13)
@@ -176,8 +180,6 @@ def replay_png(output: np.ndarray, head: str, extent: float, points, labels, epo
     draw = ImageDraw.Draw(image)
     draw.text((size / 2, 4), f"Output at epoch {epoch:,}", fill=_TEXT, font=_font(15), anchor="ma")
     if points is not None:
-        xy = np.asarray(points, np.float64)
-        _dots(draw, np.stack([(xy[:, 0] + extent) / (2 * extent) * (size - 1),
-                              top + (extent - xy[:, 1]) / (2 * extent) * (size - 1)], 1),
+        _dots(draw, _plane_pixels(points, extent, size, top),
               _dot_colours(labels, 0 if head in ("linear_mse", "tanh_mse") else 2))
     return _png(image)

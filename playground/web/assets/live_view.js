@@ -61,7 +61,7 @@ function build(parentElement) {
   v.step.addEventListener("click", () => step(v));
   v.speedSelect.addEventListener("change", () => changeSpeed(v, Number(v.speedSelect.value)));
   attachPointer(v);
-  window.addEventListener("resize", () => { if (v.spec) { layout(v); v.dirty = true; } });
+  window.addEventListener("resize", () => { if (v.spec) layout(v); });   // layout repaints the frame on screen
   followTop(v);
   window.__pgLiveView = v;   // the view mounted now, for the page-level listener below
   listenToDiscretize();
@@ -372,7 +372,7 @@ function followTop(v) {
     if (!v.root.isConnected) { clearInterval(timer); return; }
     const left = v.data.parentElement;   // the per-class table arrives with the first frames, after the layout
     const moved = Math.abs(documentTop(v.root) - v.laidOutTop) > 4;
-    if (v.spec && (moved || !left.classList.contains("pg-wide") && pastBottom(left))) { layout(v); v.dirty = true; }
+    if (v.spec && (moved || !left.classList.contains("pg-wide") && pastBottom(left))) layout(v);
   }, 500);
 }
 

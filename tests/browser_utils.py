@@ -133,6 +133,15 @@ def cpu_seconds(process) -> float:
     return t.user + t.system
 
 
+def box_of(page, selector: str, timeout: float = 30.0) -> dict:
+    """The bounding box of the last element matching `selector`, waiting for one: a page run may re-render the
+    element between two reads, and its box is None while it is not laid out."""
+    boxes = []
+    wait_until(lambda: boxes.append(page.locator(selector).last.bounding_box()) or boxes[-1], timeout=timeout)
+    assert boxes and boxes[-1], f"{selector} was not laid out within {timeout} s"
+    return boxes[-1]
+
+
 def wait_until(condition, timeout: float = 30.0, every: float = 0.1) -> bool:
     """Poll `condition` until it is true (True) or `timeout` seconds pass (False)."""
     deadline = time.monotonic() + timeout

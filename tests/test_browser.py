@@ -9,6 +9,7 @@ import os
 import pytest
 from browser_utils import (
     boundary_pixels,
+    box_of,
     browser_available,
     click_button,
     paints,
@@ -252,10 +253,10 @@ def test_one_screen_shows_data_features_network_output_epoch_and_play(page, serv
         page.screenshot(path=f"/tmp/playground_{width}x{height}.png")
         for selector in (".pg-dataset", "canvas.pg-network", "canvas.pg-output", ".pg-status", "button.pg-play",
                          ".pg-pm"):
-            b = page.locator(selector).last.bounding_box()
+            b = box_of(page, selector)
             assert b["y"] >= 0 and b["y"] + b["height"] <= height and b["x"] + b["width"] <= width, selector
         assert "Deploy" not in page.inner_text("body")
-        size = page.locator("canvas.pg-output").bounding_box()["width"]
+        size = box_of(page, "canvas.pg-output")["width"]
         assert size >= (250 if width == 1366 else 400)
     finally:
         page.set_viewport_size({"width": 1600, "height": 1300})

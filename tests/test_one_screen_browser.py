@@ -8,7 +8,7 @@ Every wait is for what the page shows, with generous timeouts: CI runs on a busy
 import os
 
 import pytest
-from browser_utils import browser_available, chromium_page, shown_epoch, wait_for_live_view, wait_until
+from browser_utils import box_of, browser_available, chromium_page, shown_epoch, wait_for_live_view, wait_until
 
 reason = browser_available()
 if reason and os.environ.get("CI") == "true":
@@ -70,7 +70,7 @@ def test_the_stage_fits_a_projector(server_url, query):
             page.get_by_text("step 1 of 3").wait_for(timeout=90_000)
         train_a_little(page)
         assert_fits(page, 1366, 768)
-        size = page.locator("canvas.pg-output").bounding_box()["width"]
+        size = box_of(page, "canvas.pg-output")["width"]
         assert size >= 250  # a map to read from the back of the room, not a thumbnail
 
 
@@ -80,10 +80,10 @@ def test_larger_screens_get_larger_maps_and_three_classes_fit(server_url):
         wait_for_live_view(page)
         assert wait_until(lambda: page.locator(".pg-draw button[data-tool='class2']").count() == 1, timeout=60)
         assert_fits(page, 1366, 768)
-        small = page.locator("canvas.pg-output").bounding_box()["width"]
+        small = box_of(page, "canvas.pg-output")["width"]
         page.set_viewport_size({"width": 1920, "height": 1080})
         # the live view lays itself out again on resize
-        assert wait_until(lambda: page.locator("canvas.pg-output").bounding_box()["width"] > small + 100, timeout=30)
+        assert wait_until(lambda: box_of(page, "canvas.pg-output")["width"] > small + 100, timeout=30)
         assert_fits(page, 1920, 1080)
 
 

@@ -15,7 +15,7 @@ ui.url_notes()
 playground, lab, gan = st.tabs(["Playground", "Depth × width lab", gan_page.TAB], key="page", on_change="rerun")
 with playground:
     with st.container(key="pg_top"):  # keyed containers: presenter mode hides them (assets/presenter.css)
-        ui.top_bar()
+        knob_places = ui.top_bar()  # the live fragment draws the knobs there: moving one reruns it alone
     lesson_page.lesson_bar()  # an open lesson's step, Back / Next, presenter mode and the keyboard
     live = st.container()    # filled below, once the widgets' values are known
     if not playground.open:
@@ -42,7 +42,7 @@ with playground:
 
     with live:
         ui.divergence_notice()
-        ui.live_view_fragment()  # the browser plays; this trains as it asks
+        ui.live_view_fragment(knob_places)  # the browser plays; this trains as it asks
     if rest:
         with st.container(key="pg_below"):
             lesson_page.picker()          # the lessons (an open one shows its step above the stage)

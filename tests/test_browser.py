@@ -131,14 +131,17 @@ def test_discretize_acts_in_the_browser_at_once_and_the_server_keeps_it(page, se
     box = page.locator(".st-key-discretize input[type='checkbox']")
     box.wait_for(state="attached", timeout=60_000)  # More settings come after the first paint
     assert wait_until(lambda: view(page, "!v.playing && v.frame && v.frame.f32"), timeout=60)
-    before, batch = boundary_pixels(page), view(page, "v.batch")
+    before, version = boundary_pixels(page), view(page, "v.spec.version")
     flipped = page.evaluate("""() => { document.querySelector(".st-key-discretize input[type='checkbox']").click();
                                        return document.querySelector('.pg-root')._view.spec.discretize; }""")
     assert flipped is True  # in the click's own task: nothing came from the server yet
     animation_frames(page, 5)
     assert boundary_pixels(page) != before
-    assert wait_until(lambda: view(page, f"v.batch > {batch} && v.spec.discretize === true"), timeout=60)
-    assert wait_until(lambda: "discretize=true" in page.url.lower() or "discretize=1" in page.url, timeout=30), page.url
+    # the server's own static part (a new version) says discretize too
+    assert wait_until(lambda: view(page, f"v.spec.version !== {version!r} && v.spec.discretize === true"),
+                      timeout=60), (box.is_checked(), view(page, "v.spec.version"))
+    assert wait_until(lambda: "discretize=true" in page.url.lower() or "discretize=1" in page.url, timeout=30), \
+        (page.url, box.is_checked())
 
 
 def test_shared_url_shows_its_settings(page, server_url):

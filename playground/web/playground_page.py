@@ -19,9 +19,10 @@ and the speed: they act in the browser at once, and the server is told through t
   holds: frames the server sent beyond it (a message lost to a page rerun) are sent again. Without a `want` field
   (a protocol-level client that only says "playing") the fragment reruns itself every FALLBACK_SECONDS (`run_every`)
   and each run sends `live_player.FALLBACK_FRAMES` frames.
-- The top bar's knobs (learning rate, regularization and its rate) are drawn by the live fragment itself
-  (`knobs`): moving one reruns that fragment alone, which applies it and answers with frames trained with it; a
-  page run follows after those frames. A page run costs about 0.4 s before the live view gets its message.
+- The top bar's knobs (learning rate, regularization and its rate) are drawn by a fragment around the live one
+  (`_knobs_and_live_view`): moving one reruns it (and the live fragment inside), which applies the knob and answers
+  with frames trained with it; a page run follows after those frames (a page run costs about 0.4 s before the live
+  view gets its message). The browser asking for frames reruns the inner fragment alone, without the knobs.
 - A new learning rate (any knob) while playing, or a new speed (`"restart": true`, sent once with the new
   `speed`): the server goes back to about the frame the page paints when the answer arrives (from `shown` and the
   page's frame rate `fps`) and trains on from there with the new knobs or speed (`live_player._catch_up`).
@@ -63,7 +64,7 @@ from ..core.config import (
     from_query,
     to_link,
 )
-from ..core.session import KNOB_FIELDS, Session
+from ..core.session import Session
 from ..core.train import enable_compilation_cache
 from ..figures import curves as figures
 from . import components, first_paint, gan_page, own_data, per_class, view_link
@@ -339,9 +340,9 @@ def _options(choices, current):
 
 def top_bar() -> tuple:
     """The top bar. Reset, the activation and the problem type change more than a knob: the page follows them. The
-    learning rate and regularization are only placed here: the live fragment draws them in these places (`knobs`),
-    so moving one reruns that fragment alone, which applies it and sends frames trained with it in one answer (a
-    page run took about 0.4 s before the first such frame)."""
+    learning rate and regularization are only placed here: a fragment around the live one draws them in these places
+    (`knobs`), so moving one reruns those two fragments alone, which apply it and send frames trained with it in one
+    answer (a page run took about 0.4 s before the first such frame)."""
     cols = st.columns([0.8, 2, 1.4, 1.4, 2, 1.5])
     cols[0].button("Reset", key="reset", on_click=_reset, width="stretch", help="new weights, same data")
     cols[2].selectbox("Activation", ACTIVATION_NAMES, key="activation_all", on_change=_all_activations,
@@ -350,8 +351,11 @@ def top_bar() -> tuple:
     return cols[1], cols[3], cols[4]
 
 
+TOP_BAR_KNOBS = ("learning_rate", "regularization", "regularization_rate")  # drawn by `knobs`
+
+
 def knobs(places: tuple):
-    """The top bar's knobs, drawn by the live fragment in the places `top_bar` keeps for them."""
+    """The top bar's knobs, drawn by the knobs' fragment in the places `top_bar` keeps for them."""
     s = st.session_state
     rate, regularization, regularization_rate = places
     rate.select_slider("Learning rate", _options(LEARNING_RATES, s.learning_rate), key="learning_rate")
@@ -360,18 +364,18 @@ def knobs(places: tuple):
                                       key="regularization_rate")
 
 
-def _knob_moved() -> bool:
-    """In a run of the live fragment alone: a knob it draws was moved. The knob is applied (the run goes on, and
-    the server goes back to the frame on screen, see `live_player._catch_up`) and True is returned; any other
-    change (which a fragment run cannot show) asks for a page run."""
+def _knob_moved():
+    """In a run of the knobs' fragment: a knob was moved. It is applied at once (the run goes on, and the server
+    goes back to the frame on screen, see `live_player._catch_up`); `knob_moved` tells the live fragment that the
+    rest of the page follows after its frames."""
     s = st.session_state
-    config, problem = config_from_widgets()
-    if problem or config == s.session.config:
-        return False
-    if config != s.session.config.replace(**{name: getattr(config, name) for name in KNOB_FIELDS}):
-        st.rerun()  # not a knob: the whole page follows
-    apply_config(config)
-    return True
+    config = s.session.config
+    if all(s[name] == getattr(config, name) for name in TOP_BAR_KNOBS):
+        return
+    new, problem = config_from_widgets()
+    if problem is None and new != config:
+        apply_config(new)
+        s.knob_moved = True
 
 
 def data_panel():
@@ -436,11 +440,9 @@ def divergence_notice():
 
 # --- the live part ----------------------------------------------------------------------------------------------------
 
-def _live_frame(knob_places: tuple):
+def _live_frame():
     """One run of the live view: train as the browser's `control` asks and send the frames (see the docstring)."""
     s = st.session_state
-    knobs(knob_places)
-    moved = _knob_moved()
     session, wanted = s.session, control()
     static = s.player.static(session, s.show_test, s.discretize, PROBLEMS[s.problem])
     static = static | {"speed": s.get("link_speed", 1)}  # constant per session: the version need not name it
@@ -454,7 +456,7 @@ def _live_frame(knob_places: tuple):
                          on_painted_change=first_paint.painted)
     # a knob moved: the rest of the page (the link, a lesson's check, the export) follows in a page run, after
     # these frames while playing
-    rerun = playing != s.playing or s.pop("rerun_page", False) or s.player.just_stopped or moved
+    rerun = playing != s.playing or s.pop("rerun_page", False) or s.player.just_stopped or s.pop("knob_moved", False)
     s.playing = playing
     if rerun and playing and "want" in wanted:
         # Playing in a browser: rerun the page on the next fragment run (the browser asks again within ~0.2 s).
@@ -469,12 +471,21 @@ def _noop():
     """Every change of `control` reruns the live fragment, which reads it; nothing to do before that."""
 
 
-def live_view_fragment(knob_places: tuple):
-    """The live view, and the top bar's knobs in `knob_places`. It reruns when the browser asks for frames or a knob
-    moves; its own timer runs only for a client that plays without asking (no `want` in `control`)."""
+def _knobs_and_live_view(knob_places: tuple):
+    """The knobs' fragment: the knobs, then the live fragment inside it. Moving a knob reruns both in one run (the
+    answer carries frames trained with it); the browser asking for frames reruns the inner one alone."""
+    knobs(knob_places)
+    _knob_moved()
     s = st.session_state
     fallback = s.playing and "want" not in control()
-    st.fragment(_live_frame, run_every=FALLBACK_SECONDS if fallback else None)(knob_places)
+    st.fragment(_live_frame, run_every=FALLBACK_SECONDS if fallback else None)()
+
+
+def live_view_fragment(knob_places: tuple):
+    """The live view, and the top bar's knobs in `knob_places`. The live view reruns when the browser asks for
+    frames or a knob moves; its own timer runs only for a client that plays without asking (no `want` in
+    `control`)."""
+    st.fragment(_knobs_and_live_view)(knob_places)
 
 
 def loss_chart():

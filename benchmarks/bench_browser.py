@@ -101,6 +101,8 @@ def set_speed(page, speed: int):
 
 def press(page, label: str) -> float:
     """Click a live-view button from JavaScript (no Playwright actionability wait); returns performance.now()."""
+    found = """label => [...document.querySelectorAll('.pg-bar button')].some(b => b.textContent === label)"""
+    page.wait_for_function(found, arg=label, timeout=60_000)  # a page run may be re-rendering the bar
     return page.evaluate("""label => { const b = [...document.querySelectorAll('.pg-bar button')]
                                      .find(b => b.textContent === label); b.click(); return performance.now(); }""",
                          label)
@@ -259,7 +261,7 @@ def main(argv=sys.argv[1:]):
             print(f"| {name:32s} | " + " | ".join(f"{v:>20.2f}" for v in row.values()) + " |")
     print()
     for name, seconds in latencies.items():
-        print(f"{name:58s}{seconds:8.2f}")
+        print(f"{name:58s}{seconds:8.2f}" if seconds is not None else f"{name:58s} not seen within 20 s")
 
 
 if __name__ == "__main__":

@@ -365,17 +365,20 @@ def knobs(places: tuple):
 
 
 def _knob_moved():
-    """In a run of the knobs' fragment: a knob was moved. It is applied at once (the run goes on, and the server
-    goes back to the frame on screen, see `live_player._catch_up`); `knob_moved` tells the live fragment that the
-    rest of the page follows after its frames."""
+    """In a fragment run: a top-bar knob was moved. It is applied at once (the run goes on, and the server goes back
+    to the frame on screen, see `live_player._catch_up`); `knob_moved` tells the live fragment that the rest of the
+    page follows after its frames. Only the knobs are read: other widgets' values in a fragment run may be the ones
+    the browser last saw (see `_set_widgets`), and the page run applies those."""
     s = st.session_state
     config = s.session.config
     if all(s[name] == getattr(config, name) for name in TOP_BAR_KNOBS):
         return
-    new, problem = config_from_widgets()
-    if problem is None and new != config:
-        apply_config(new)
-        s.knob_moved = True
+    try:
+        new = config.replace(**{name: s[name] for name in TOP_BAR_KNOBS})
+    except ConfigError:
+        return  # the page run says why
+    apply_config(new)
+    s.knob_moved = True
 
 
 def data_panel():
@@ -443,6 +446,7 @@ def divergence_notice():
 def _live_frame():
     """One run of the live view: train as the browser's `control` asks and send the frames (see the docstring)."""
     s = st.session_state
+    _knob_moved()  # a moved knob whose own fragment run did not come (one of seven measurements): applied here
     session, wanted = s.session, control()
     static = s.player.static(session, s.show_test, s.discretize, PROBLEMS[s.problem])
     static = static | {"speed": s.get("link_speed", 1)}  # constant per session: the version need not name it

@@ -15,7 +15,7 @@ ui.url_notes()
 playground, lab, gan = st.tabs(["Playground", "Depth × width lab", gan_page.TAB], key="page", on_change="rerun")
 with playground:
     with st.container(key="pg_top"):  # keyed containers: presenter mode hides them (assets/presenter.css)
-        knob_places = ui.top_bar()  # the live fragment draws the knobs there: moving one reruns it alone
+        knob_places = ui.top_bar()  # the knobs' fragment draws them there: moving one reruns it, not the page
     lesson_page.lesson_bar()  # an open lesson's step, Back / Next, presenter mode and the keyboard
     live = st.container()    # filled below, once the widgets' values are known
     if not playground.open:

@@ -446,7 +446,7 @@ def divergence_notice():
 def _live_frame():
     """One run of the live view: train as the browser's `control` asks and send the frames (see the docstring)."""
     s = st.session_state
-    _knob_moved()  # a moved knob whose own fragment run did not come (one of seven measurements): applied here
+    _knob_moved()  # run by a knob's own fragment run, or by the next frame request if that run never came
     session, wanted = s.session, control()
     static = s.player.static(session, s.show_test, s.discretize, PROBLEMS[s.problem])
     static = static | {"speed": s.get("link_speed", 1)}  # constant per session: the version need not name it
@@ -478,8 +478,7 @@ def _noop():
 def _knobs_and_live_view(knob_places: tuple):
     """The knobs' fragment: the knobs, then the live fragment inside it. Moving a knob reruns both in one run (the
     answer carries frames trained with it); the browser asking for frames reruns the inner one alone."""
-    knobs(knob_places)
-    _knob_moved()
+    knobs(knob_places)  # a moved knob is applied by the live fragment (`_knob_moved`), first thing
     s = st.session_state
     fallback = s.playing and "want" not in control()
     st.fragment(_live_frame, run_every=FALLBACK_SECONDS if fallback else None)()

@@ -211,7 +211,7 @@ function networkKey(spec) {   // what a frame's weights mean: the same key, the 
 function show(v, frame) {
   if (!v.spec) return;
   const started = performance.now();
-  v.frame = frame; v.dirty = false; v.frameNetwork = networkKey(v.spec);
+  v.frame = frame; v.dirty = false; v.frameSpec = v.spec;   // the spec this frame was painted with
   decodeParameters(frame.p, frame.f32, v.params);
   const {layers, output} = v.forward(v.params);
   const n = v.forward.n, map = v.mapImage;
@@ -310,7 +310,7 @@ function layout(v) {
   // Resizing the canvases cleared them: paint the frame on screen again now, in this task, when it belongs to this
   // network, rather than at the next animation frame (a blank frame in between showed as a flash, and a reader of the
   // canvas in between saw it empty). A new network's first frame comes with the same message, just after.
-  if (v.frame && v.frameNetwork === networkKey(v.spec)) show(v, v.frame);
+  if (v.frame && v.frameSpec && networkKey(v.frameSpec) === networkKey(v.spec)) show(v, v.frame);
 }
 
 function documentTop(element) { return element.getBoundingClientRect().top + window.scrollY; }

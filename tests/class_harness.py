@@ -23,6 +23,11 @@ One `Student` opens the app with a URL config, presses Play on the live view and
   (`display_fps`, the page paints up to 60 a second) and asks for ~0.5 s more (`want`) when fewer than ~0.25 s are
   left, or again after a second without an answer; it echoes `run` and `version` (`have`) from the message header
   and pauses with `playing: false, shown, want = shown`;
+- while playing, when the last message from the fragment offered it (header `feed`), a plain request for more frames
+  goes to the app's frame route instead (`playground/web/live_feed.py`): an HTTP POST of `{session, token, control}`
+  on a kept-alive connection with the page's cookies, as the page's `fetch` does; an answer `{"sync": true}` or a
+  failure sends that request through the fragment and stops using the route until a fragment message offers it
+  again. `feed_answers` counts the answers that came that way;
 - `auto_rerun` (interval, fragment id) starts a timer that sends `rerun_script` with `fragment_id` and
   `is_auto_rerun = true` at that interval, whether or not the previous run has answered (the browser's
   `setInterval`); the same interval again does not restart it; `stop_auto_rerun` ends it, and so does the start of
@@ -36,6 +41,7 @@ from __future__ import annotations
 
 import asyncio
 import email.message
+import gzip
 import http.cookiejar
 import json
 import statistics
@@ -48,6 +54,8 @@ import websockets
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
+
+from playground.web.live_feed import FEED_PATH
 
 LIVE_KEY = "live"    # the live canvas: a st.components.v2 component (playground/web/playground_page.py)
 AHEAD_S, LOW_S = 0.5, 0.25   # live_view.js: ask for ~0.5 s of frames when fewer than ~0.25 s are left (quiet server)
@@ -138,6 +146,8 @@ class StudentReport:
     media_ok: int = 0
     media_failed: int = 0
     messages: int = 0
+    feed_answers: int = 0   # messages that came from the frame route, not from a fragment run
+    feed_refused: int = 0   # requests the route sent back to the fragment (`sync`, or a failure)
     first_frame_at: float | None = None
 
     @property
@@ -222,6 +232,8 @@ class Student:
         self._live_id = ""
         self._live_fragment = ""
         self._player: asyncio.Task | None = None
+        self.feed: dict | None = None                # the frame route the last fragment message offered
+        self._feed_conn: tuple | None = None         # (reader, writer) of the kept-alive connection to it
         self._answered = asyncio.Event()             # a live message arrived (any)
         self._paused_answer = asyncio.Event()        # a paused message (header `playing` false) after Pause
 
@@ -258,6 +270,9 @@ class Student:
     async def close(self):
         if self._player:
             self._player.cancel()
+        if self._feed_conn:
+            self._feed_conn[1].close()
+            self._feed_conn = None
         for _, task in self._fragment_timers.values():
             task.cancel()
         self._fragment_timers.clear()
@@ -321,14 +336,17 @@ class Student:
     def _last(self) -> int | None:
         return self.queue[-1] if self.queue else self.shown
 
-    async def send_control(self, **fields) -> dict:
+    async def send_control(self, via_feed: bool = False, **fields) -> dict:
         """`sendControl` of live_view.js: the component's `control` state, sent as its widget state in a rerun of
-        its fragment."""
+        its fragment, or (`via_feed`, when offered) to the frame route."""
         self.seq += 1
         control = {"playing": self.playing, "speed": self.speed, "shown": self.shown, "last": self._last(),
                    "want": self.shown, "run": self.run, "have": self.static["version"] if self.static else None,
                    "seq": self.seq, "fps": round(self.display_fps)} | fields
         self.report.controls.append(control)
+        if via_feed and self.feed:
+            self._later(self._fetch_frames(self.feed, control))
+            return control
         self._widgets[self._live_id] = WidgetState(id=self._live_id, json_value=json.dumps({"control": control}))
         await self._send(self._client_state(self._live_fragment))
         return control
@@ -347,7 +365,59 @@ class Student:
         self._requested_at = now
         self.report.ticks.append(now)
         self.report.asked.append(count)
-        await self.send_control(want=want)
+        await self.send_control(want=want, via_feed=not force)   # Play itself goes through the fragment
+
+    async def _fetch_frames(self, feed: dict, control: dict):
+        """`fetchFrames` of live_view.js: POST the control to the frame route; its answer is handled as a message."""
+        sent = time.monotonic()
+        try:
+            answer = await asyncio.wait_for(self._post(str(feed["url"]), {"session": feed["session"],
+                                                                        "token": feed["token"], "control": control}),
+                                            RETRY_S * 4)
+        except (OSError, ValueError, TimeoutError, asyncio.IncompleteReadError):
+            answer = None
+        if isinstance(answer, list):
+            self.report.feed_answers += 1
+            self._on_message(answer, from_feed=True, sent=sent)
+            return
+        self.report.feed_refused += 1
+        if self.feed is feed:
+            self.feed = None
+        if self.playing and self._requested_at is not None and control.get("want") is not None:
+            await self.send_control(want=control["want"])
+
+    async def _post(self, path: str, body: dict):
+        """One HTTP/1.1 POST on the kept-alive connection (opened again once if the server closed it); returns the
+        JSON answer, or None for an error status."""
+        if not path.startswith("/"):
+            raise ValueError(f"the frame route must be a path on this server, not {path!r}")
+        request = urllib.request.Request(f"{self.base_url}{path}", method="POST")
+        self.cookies.add_cookie_header(request)
+        cookie = request.unredirected_hdrs.get("Cookie")
+        payload = json.dumps(body).encode()
+        head = (f"POST {path} HTTP/1.1\r\nHost: {self.parts.netloc}\r\nContent-Type: application/json\r\n"
+                f"Content-Length: {len(payload)}\r\nAccept-Encoding: gzip\r\nOrigin: http://{self.parts.netloc}\r\n"
+                + (f"Cookie: {cookie}\r\n" if cookie else "") + "Connection: keep-alive\r\n\r\n").encode()
+        for attempt in range(2):
+            if self._feed_conn is None:
+                self._feed_conn = await asyncio.open_connection(self.parts.hostname, self.parts.port or 80)
+            reader, writer = self._feed_conn
+            try:
+                writer.write(head + payload)
+                await writer.drain()
+                status, headers, data = await _read_response(reader)
+                break
+            except (OSError, asyncio.IncompleteReadError, ValueError):
+                writer.close()
+                self._feed_conn = None
+                if attempt:
+                    raise
+        if headers.get("connection", "").lower() == "close":
+            self._feed_conn[1].close()
+            self._feed_conn = None
+        if headers.get("content-encoding") == "gzip":
+            data = gzip.decompress(data)
+        return json.loads(data) if status == 200 else None
 
     def _retry_s(self) -> float:
         return max(RETRY_S, 3 * (self.rtt or 0.0))
@@ -527,26 +597,37 @@ class Student:
                     self._widgets[element_id] = state
 
     def _on_live(self, proto):
-        """`receive` of live_view.js, and the count of delivered frames (distinct epochs)."""
+        """A message drawn by a script run."""
         text = proto.json or (proto.mixed.json if proto.HasField("mixed") else "")
-        if not text:
+        if text:
+            self._on_message(json.loads(text))
+
+    def _on_message(self, data, from_feed: bool = False, sent: float | None = None):
+        """`receive` of live_view.js, and the count of delivered frames (distinct epochs). A frame route's answer
+        (`from_feed`) was asked for at `sent`."""
+        header = data[0] if data and isinstance(data[0], dict) else None
+        if from_feed and header is not None and header.get("run") != self.run:
+            self._requested_at = None  # from before a reset: ask again
             return
-        data = json.loads(text)
         self.live_json = data
         now = time.monotonic()
         new = [e for e in frame_epochs(data) if e not in self._seen_epochs]
         self._seen_epochs.update(new)
         self.report.epochs.extend(new)
-        delay = now - self._pending[0] if self._pending else None
-        self._pending.clear()
+        if from_feed:
+            delay = now - sent
+        else:
+            delay = now - self._pending[0] if self._pending else None
+            self._pending.clear()
         self.report.arrivals.append(Arrival(now, len(new), delay))
         if new and self.report.first_frame_at is None and self.playing:
             self.report.first_frame_at = now
         self._answered.set()
-        header = data[0] if data and isinstance(data[0], dict) else None
         if header is None or header.get("batch") == self.batch:
             return  # the same message drawn again by a page run
         self.batch = header.get("batch")
+        if not from_feed:
+            self.feed = header.get("feed") if isinstance(header.get("feed"), dict) else None
         if isinstance(header.get("static"), dict):
             self.static = header["static"]
         elif not self.static or header.get("version") != self.static.get("version"):
@@ -557,6 +638,8 @@ class Student:
             self.run, self.queue = header.get("run"), []
         if header.get("stop") and self.playing:
             self.playing = False
+            if from_feed:  # the server stopped (divergence): the page runs to say why
+                self._later(self.send_control(want=self.shown))
         if header.get("note") and self._requested_at is not None:
             self._requested_at -= self._retry_s() - NOTE_RETRY_S  # compiling: ask again soon
         epochs = frame_epochs(data)
@@ -624,6 +707,32 @@ class Student:
         return False
 
 
+async def _read_response(reader: asyncio.StreamReader) -> tuple[int, dict, bytes]:
+    """(status, headers with lower-case names, body) of one HTTP/1.1 response: Content-Length or chunked."""
+    status_line = await asyncio.wait_for(reader.readline(), 60)
+    parts = status_line.split()
+    if len(parts) < 2:
+        raise ValueError(f"not an HTTP response: {status_line[:80]!r}")
+    headers = {}
+    for _ in range(200):
+        line = await reader.readline()
+        if line in (b"\r\n", b"\n", b""):
+            break
+        name, _, value = line.decode("latin-1").partition(":")
+        headers[name.strip().lower()] = value.strip()
+    if headers.get("transfer-encoding", "").lower() == "chunked":
+        body = b""
+        for _ in range(100_000):
+            size = int((await reader.readline()).split(b";")[0], 16)
+            chunk = await reader.readexactly(size + 2)
+            if size == 0:
+                break
+            body += chunk[:-2]
+    else:
+        body = await reader.readexactly(int(headers.get("content-length", "0")))
+    return int(parts[1]), headers, body
+
+
 # --- many students ----------------------------------------------------------------------------------------------------
 
 @dataclass
@@ -666,6 +775,9 @@ class ClassResult:
             # request reruns the fragment, which drops a run still in progress: fragment_runs_dropped)
             "requests": sum(self.start <= t < self.end for s in self.students for t in s.ticks),
             "requests_retried": sum(self.start <= t < self.end for s in self.students for t in s.retries),
+            # answers from the frame route (no script run) and requests it sent back to the fragment, whole run
+            "feed_answers": sum(s.feed_answers for s in self.students),
+            "feed_refused": sum(s.feed_refused for s in self.students),
             "reconnects": sum(s.reconnects for s in self.students),
             "session_restarts": sum(s.session_restarts for s in self.students),
             "media_failed": sum(s.media_failed for s in self.students),
@@ -755,10 +867,43 @@ class BrowserStudent:
         self.asked: list[int] = []                    # frames each request asked for ((want - last) / speed)
         self._seen: set[int] = set()
         page.on("websocket", self._on_websocket)
+        page.on("request", self._on_request)     # the frame route (`live_feed`): requests while playing
+        page.on("response", self._on_response)
 
     def _on_websocket(self, ws):
         ws.on("framereceived", self._on_frame)
         ws.on("framesent", self._on_sent)
+
+    def _on_request(self, request):
+        if request.method == "POST" and urllib.parse.urlsplit(request.url).path == FEED_PATH:
+            try:
+                control = json.loads(request.post_data or "{}").get("control")
+            except ValueError:
+                return
+            self._on_control("feed", control)
+
+    def _on_response(self, response):
+        if urllib.parse.urlsplit(response.url).path != FEED_PATH or response.status != 200:
+            return
+        try:
+            data = response.json()
+        except Exception:  # noqa: BLE001 - a body the page could not read either: no frames
+            return
+        if isinstance(data, list):
+            self._on_data(data)
+
+    def _on_control(self, fragment_id: str, control):
+        if not isinstance(control, dict) or (self.controls and self.controls[-1][1] == control):
+            return  # a full run resends the state the page already had
+        self.controls.append((fragment_id, control))
+        if control.get("playing") and isinstance(control.get("want"), int) and control.get("last") is not None:
+            self.ticks.append(time.monotonic())
+            self.asked.append((control["want"] - control["last"]) // max(1, int(control.get("speed", 1))))
+
+    def _on_data(self, data):
+        new = [e for e in frame_epochs(data) if e not in self._seen]
+        self._seen.update(new)
+        self.arrivals.append((time.monotonic(), len(new)))
 
     def _on_sent(self, payload):
         if isinstance(payload, str):
@@ -769,13 +914,7 @@ class BrowserStudent:
             return
         for widget in msg.rerun_script.widget_states.widgets:
             if widget.id.endswith("-" + LIVE_KEY) and widget.WhichOneof("value") == "json_value":
-                control = json.loads(widget.json_value).get("control")
-                if not isinstance(control, dict) or (self.controls and self.controls[-1][1] == control):
-                    continue  # a full run resends the state the page already had
-                self.controls.append((msg.rerun_script.fragment_id, control))
-                if control.get("playing") and isinstance(control.get("want"), int) and control.get("last") is not None:
-                    self.ticks.append(time.monotonic())
-                    self.asked.append((control["want"] - control["last"]) // max(1, int(control.get("speed", 1))))
+                self._on_control(msg.rerun_script.fragment_id, json.loads(widget.json_value).get("control"))
 
     def _on_frame(self, payload):
         if isinstance(payload, str):
@@ -787,9 +926,7 @@ class BrowserStudent:
         element = msg.delta.new_element
         if element.WhichOneof("type") != "bidi_component" or not element.bidi_component.id.endswith("-" + LIVE_KEY):
             return
-        new = [e for e in frame_epochs(json.loads(element.bidi_component.json or "[]")) if e not in self._seen]
-        self._seen.update(new)
-        self.arrivals.append((time.monotonic(), len(new)))
+        self._on_data(json.loads(element.bidi_component.json or "[]"))
 
     def open_and_play(self, base_url: str, query: str = C2, timeout_ms: int = 90_000):
         check_loopback(base_url)

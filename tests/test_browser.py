@@ -57,6 +57,8 @@ def test_play_animates_pause_stops_step_adds_one(page, server_url):
     assert wait_until(lambda: shown_epoch(page) >= 20, timeout=60)
     assert paints(page) > paints_before + 5
     assert boundary_pixels(page) != boundary_before
+    # after Play's page run, frames come from the app's frame route, without a script run (live_feed)
+    assert wait_until(lambda: view(page, "v.fed || 0") >= 2, timeout=60), view(page, "[v.fed, v.feed]")
 
     # Pause acts in the browser: the epoch read in the same task as the click is the one that stays
     batch, stopped = page.evaluate(f"""() => {{ const v = {VIEW};

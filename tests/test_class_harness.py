@@ -75,6 +75,9 @@ def test_student_plays_and_pauses(server_url):
             assert {c["run"] for c in playing[1:]} == {student.run}
             assert {c["have"] for c in playing} == {student.static["version"]}
 
+            # After Play's own page run, the page's requests went to the frame route, without a script run.
+            assert student.report.feed_answers >= 2, "more frames came from the frame route (live_feed)"
+
             seconds = await student.pause()
             assert not student.playing and seconds < 30
             pause = student.report.controls[-1]
@@ -124,6 +127,31 @@ def test_two_sessions_do_not_see_each_other(server_url):
             for student in (spiral, circle):
                 assert not student.report.errors and not student.report.alerts
                 assert student.report.session_restarts == 0
+        finally:
+            await asyncio.gather(spiral.close(), circle.close())
+
+    asyncio.run(scenario())
+
+
+def test_the_frame_route_answers_only_its_own_session(server_url):
+    """The frame route (`live_feed`) answers a session's own requests (its id and secret token); another
+    session's token, an unknown session or a malformed body gets an error, never frames."""
+    async def scenario():
+        spiral, circle = Student(server_url, SPIRAL, name="spiral"), Student(server_url, CIRCLE, name="circle")
+        try:
+            await asyncio.gather(spiral.open(), circle.open())
+            await asyncio.gather(spiral.play(), circle.play())
+            assert await _play_until(spiral, lambda: spiral.feed is not None and circle.feed is not None)
+            feed, other = spiral.feed, circle.feed
+            control = spiral.report.controls[-1] | {"seq": spiral.seq + 100}
+            assert isinstance(await spiral._post(feed["url"], {**feed, "control": control}), list)  # noqa: SLF001
+            for body in ({**feed, "token": other["token"], "control": control},        # another session's token
+                         {**feed, "session": other["session"], "control": control},    # a token for another session
+                         {**feed, "session": "no-such-session", "control": control},
+                         {"session": feed["session"], "control": control}):            # no token
+                assert await spiral._post(feed["url"], body) is None, body  # noqa: SLF001
+            for student in (spiral, circle):
+                assert not student.report.errors, student.report.errors
         finally:
             await asyncio.gather(spiral.close(), circle.close())
 
@@ -202,9 +230,11 @@ def test_harness_and_browser_are_delivered_alike(server_url, page):
         thread.join(30)
     page.get_by_role("button", name="Pause", exact=True).click()
     assert not student.report.errors
-    # The same message: the live view's `control` with the same fields, in a rerun of the same fragment.
+    # The same message: the live view's `control` with the same fields, in a rerun of the same fragment, and
+    # while playing to the frame route (both asked it, both were answered by it).
     fragments = {f for f, _ in browser.controls}
-    assert fragments == {student._live_fragment}, (fragments, student._live_fragment)
+    assert fragments == {student._live_fragment, "feed"}, (fragments, student._live_fragment)
+    assert student.report.feed_answers > 0
     assert {tuple(sorted(c)) for _, c in browser.controls} == {tuple(sorted(c)) for c in student.report.controls}
     assert all(c["run"] == browser.controls[-1][1]["run"] for _, c in browser.controls if c["playing"])
     # Both keep asking while they play, and each is delivered about the share of what it asked for.

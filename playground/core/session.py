@@ -112,6 +112,12 @@ class Session:
         self.knob_changes = 0  # counts changes of the knobs' values: a reader that trained ahead knows it is stale
         self._new_data()
 
+    @property
+    def lock(self) -> threading.RLock:
+        """Held by every change of the session; a reader that needs several steps at once holds it around them
+        (the app's live view: one answer to the browser, from the script run or the frame route)."""
+        return self._lock
+
     # --- what a config change does -----------------------------------------------------------------------------------
     def apply(self, config: Config, upload: UserData | None = None, keep_weights: bool = False) -> str:
         """Move to `config`, keeping as much of the run as the change allows. Returns what happened:
@@ -312,7 +318,8 @@ class Session:
                 mark, start = self.checkpoint(), self.epoch
                 k = max(1, min(count - len(frames), FRAMES, CAPACITY // every))
                 done, shots = self._call(*trainer, k * every, every, True)
-                frames += [(start + (j + 1) * every, jax.tree.map(lambda s, j=j: s[j], shots),
+                leaves, tree = jax.tree.flatten(shots)  # each leaf (frames, ...): frame j is every leaf's row j
+                frames += [(start + (j + 1) * every, tree.unflatten([leaf[j] for leaf in leaves]),
                             (mark, (j + 1) * every)) for j in range(done // every)]
                 if done < k * every:
                     break

@@ -65,6 +65,21 @@ class LivePlayer:
         self.seen = (None, 0.0)  # (seq, perf_counter) of the control last served: when the page said what it showed
         self.restarted_seq = -1  # the last `restart` served (a page run serves the same control again)
         self.caught_up = (None, 0)  # (seq, epoch) of the last `_catch_up`: what a control of that seq must be sent
+        self.fed = None          # the last control answered by the frame route (`live_feed`), newer than Streamlit's
+        self.static_sent = None  # the static part of the fragment's last message: the frame route's answers use it
+
+    def current(self, control: dict) -> dict:
+        """The browser's newest control: the one Streamlit holds (the last sent through the fragment), or the last
+        one the frame route answered if that came later (a knob's fragment run carries Streamlit's, older one)."""
+        fed = self.fed
+        if fed is not None and int(fed.get("seq") or 0) > int(control.get("seq") or 0):
+            return fed
+        return control
+
+    def describes(self, session) -> bool:
+        """Is the static part last built still the session's (same config, same data)?"""
+        key, dataset, _ = self._static
+        return key is not None and key[0] == session.config and dataset is session.dataset
 
     def static(self, session, show_test: bool, discretize: bool, datasets: tuple[str, ...]) -> dict:
         """`live_view.static_part`, made again only when what it shows changed: building it (points rounded,
@@ -124,8 +139,7 @@ class LivePlayer:
             return [header, live_view.frame(session.epoch, session.params, session.history, exact=True)]
         if not frames and session.preparing:  # neither its own program nor the padded one is compiled yet
             header["note"] = PREPARING
-        history = session.history
-        return [header, *(live_view.frame(epoch, params, history, exact=False) for epoch, params in frames)]
+        return [header, *live_view.frames(frames, session.history)]
 
     def _stale_ahead(self, session, control: dict) -> bool:
         """Were the frames the page holds ahead trained with other knobs, or did the page change its speed
@@ -133,9 +147,10 @@ class LivePlayer:
         seq = control.get("seq")
         if self.seen[0] != seq:
             self.seen = (seq, time.perf_counter())
-        restart = bool(control.get("restart")) and seq != self.restarted_seq
+        # later than the last restart served: a page run serves the same control again
+        restart = bool(control.get("restart")) and int(seq or 0) > self.restarted_seq
         if restart:
-            self.restarted_seq = seq
+            self.restarted_seq = int(seq or 0)
         return restart or session.knob_changes != self.knob_changes
 
     def _catch_up(self, session, control: dict, shown: int):

@@ -98,6 +98,37 @@ def frame(epoch: int, params, history, exact: bool) -> dict:
     return item
 
 
+def frames(items: list, history) -> list[dict]:
+    """`frame(epoch, params, history, exact=False)` for every (epoch, params) in `items`, at once: one float16
+    matrix for all their weights and one lookup of their losses (frame by frame it cost ~0.1 ms each, and a request
+    carries up to 40 frames)."""
+    if not items:
+        return []
+    n = len(items)
+    parts = [[part for layer in layers_of(params) for part in layer] for _, params in items]  # kernel, bias, ...
+    flat = np.concatenate([np.stack(column).reshape(n, -1) for column in zip(*parts)], axis=1).astype(np.float16)
+    flat = np.nan_to_num(flat, posinf=65504, neginf=-65504)  # float16 overflows to infinity beyond 65504
+    epochs = np.fromiter((epoch for epoch, _ in items), np.int64, n)
+    at = np.minimum(np.searchsorted(history.epochs, epochs), max(len(history.train_loss) - 1, 0))
+    found = (history.epochs[at] == epochs) if len(history.train_loss) else np.zeros(n, bool)
+    metrics = [_finite_list(values[at]) if len(values) else [None] * n
+               for values in (history.train_loss, history.test_loss, history.test_accuracy)]
+    out = []
+    for k, (epoch, _) in enumerate(items):
+        item = {"epoch": int(epoch), "p": b64(flat[k]), "f32": False}
+        if found[k]:  # a long run's older epochs are thinned
+            item |= {"train_loss": metrics[0][k], "test_loss": metrics[1][k], "accuracy": metrics[2][k]}
+        out.append(item)
+    return out
+
+
+def _finite_list(values: np.ndarray) -> list:
+    """`_finite` of each value."""
+    values = np.asarray(values, np.float64)
+    rounded = np.round(values, 5).tolist()
+    return [r if ok else None for r, ok in zip(rounded, np.isfinite(values).tolist())]
+
+
 def _finite(value) -> float | None:
     value = float(value)
     return round(value, 5) if np.isfinite(value) else None

@@ -44,6 +44,7 @@ from __future__ import annotations
 import time
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from ..core.config import (
     ACTIVATION_NAMES,
@@ -67,7 +68,7 @@ from ..core.config import (
 from ..core.session import Session
 from ..core.train import enable_compilation_cache
 from ..figures import curves as figures
-from . import components, first_paint, gan_page, own_data, per_class, view_link
+from . import components, first_paint, gan_page, live_feed, own_data, per_class, view_link
 from .live_player import SPEEDS, LivePlayer
 
 enable_compilation_cache()  # once per server process (module import): repeat shapes load from disk in ~0.3 s
@@ -217,8 +218,10 @@ def _trigger(name: str):
 def _edited():
     """The `edit` trigger: one weight or bias typed in on the paused network."""
     edit = _trigger("edit")
+    s = st.session_state
     if isinstance(edit, dict):
-        st.session_state.player.edit(st.session_state.session, edit, st.session_state.playing)
+        with s.session.lock:  # the player's checkpoints too (the frame route may be answering a late request)
+            s.player.edit(s.session, edit, s.playing)
 
 
 def _arch_clicked():
@@ -447,26 +450,33 @@ def _live_frame():
     """One run of the live view: train as the browser's `control` asks and send the frames (see the docstring)."""
     s = st.session_state
     _knob_moved()  # run by a knob's own fragment run, or by the next frame request if that run never came
-    session, wanted = s.session, control()
-    static = s.player.static(session, s.show_test, s.discretize, PROBLEMS[s.problem])
-    static = static | {"speed": s.get("link_speed", 1)}  # constant per session: the version need not name it
-    message = per_class.annotate(s.player.serve(session, wanted, static), session)  # rate, per-class view
+    session, player = s.session, s.player
+    with session.lock:  # the frame route (`live_feed`) serves this session's requests from other threads
+        wanted = player.current(control())
+        static = player.static(session, s.show_test, s.discretize, PROBLEMS[s.problem])
+        static = static | {"speed": s.get("link_speed", 1)}  # constant per session: the version need not name it
+        player.static_sent = static
+        message = per_class.annotate(player.serve(session, wanted, static), session)  # rate, per-class view
     first_paint.mark(message)  # a new page: the browser says when it has painted, and the rest is drawn then
     playing = message[0]["playing"]
     if wanted.get("speed") in SPEEDS:
         s.speed = wanted["speed"]
+    # a knob moved: the rest of the page (the link, a lesson's check, the export) follows in a page run, after
+    # these frames while playing
+    rerun = playing != s.playing or s.pop("rerun_page", False) or player.just_stopped or s.pop("knob_moved", False)
+    s.playing = playing
+    # Playing in a browser: rerun the page on the next fragment run (the browser asks again within ~0.2 s). A page
+    # run started now would replace this run's message before the browser took it.
+    later = rerun and playing and "want" in wanted
+    if later:
+        s.rerun_next = True
+    page_run = not later and (rerun or s.pop("rerun_next", False))
+    if playing and not page_run and live_feed.ready(s):  # the next requests may skip script runs (`live_feed`)
+        message[0]["feed"] = live_feed.offer(s, get_script_run_ctx().session_id)
     components.live_view(data=message, key="live", on_control_change=_noop, on_edit_change=_edited,
                          on_arch_change=_arch_clicked, on_pick_change=_picked, on_draw_change=_drew,
                          on_painted_change=first_paint.painted)
-    # a knob moved: the rest of the page (the link, a lesson's check, the export) follows in a page run, after
-    # these frames while playing
-    rerun = playing != s.playing or s.pop("rerun_page", False) or s.player.just_stopped or s.pop("knob_moved", False)
-    s.playing = playing
-    if rerun and playing and "want" in wanted:
-        # Playing in a browser: rerun the page on the next fragment run (the browser asks again within ~0.2 s).
-        # A page run started now would replace this run's message before the browser took it.
-        s.rerun_next = True
-    elif rerun or s.pop("rerun_next", False):
+    if page_run:
         s.pop("rerun_next", None)
         st.rerun()  # the whole page: widgets, inside panels and the fallback timer follow Play, Pause and the picks
 

@@ -86,18 +86,38 @@ function listenToDiscretize() {
 
 // --- talking to the server --------------------------------------------------------------------------------------------
 
-function sendControl(v, fields) {
+function sendControl(v, fields, viaFeed) {
   v.seq += 1;
   const last = v.queue.length ? v.queue[v.queue.length - 1].epoch : v.shown;
   const control = {playing: v.playing, speed: v.speed, shown: v.shown, last, want: v.shown, run: v.run,
                    have: v.spec ? v.spec.version : null, seq: v.seq, fps: Math.round(v.fps), ...fields};
-  v.component.setStateValue("control", control);
+  if (viaFeed && v.feed) fetchFrames(v, control);
+  else v.component.setStateValue("control", control);
+}
+
+// While playing, more frames come from the app's frame route (`live_feed.py`) instead of a rerun of the server's
+// fragment: the same answer without a Streamlit script run. The header of every message from the fragment says
+// whether the route may be used now (`feed`); the route itself may answer `sync` (the page owes a run), and then, as
+// after any failure, the request goes through the fragment.
+function fetchFrames(v, control) {
+  const feed = v.feed;
+  const body = JSON.stringify({session: feed.session, token: feed.token, control});
+  fetch(feed.url, {method: "POST", headers: {"Content-Type": "application/json"}, body, cache: "no-store",
+                   credentials: "same-origin"})
+    .then(response => response.ok ? response.json() : null)
+    .catch(() => null)
+    .then(answer => {
+      if (!v.root.isConnected) return;
+      if (Array.isArray(answer)) { v.fed = (v.fed || 0) + 1; receive(v, answer, true); return; }
+      if (v.feed === feed) v.feed = null;   // through the fragment until its next message offers the route again
+      if (v.playing && v.requested === control.want) sendControl(v, {want: control.want});
+    });
 }
 
 function play(v) {
   v.playing = true; v.stepTarget = null; v.queue = [];
   updateButtons(v);
-  requestMore(v, performance.now(), true);
+  requestMore(v, performance.now(), true, {});   // through the fragment: the page follows Play
 }
 
 function pause(v) {   // the picture stops at once; the server goes back to the epoch shown
@@ -133,7 +153,7 @@ function requestMore(v, now, force, fields) {
   if (!force && (v.queue.length > v.fps * low || (v.requested !== null && now - v.requestedAt < retry))) return;
   const count = Math.min(MAX_FRAMES, Math.max(2, Math.ceil(v.fps * Math.max(AHEAD_S, 2.5 * rtt))));
   v.requested = last + v.speed * count; v.requestedAt = now;
-  sendControl(v, {want: v.requested, ...fields});
+  sendControl(v, {want: v.requested, ...fields}, !fields);   // a new speed goes through the fragment
 }
 
 function updateButtons(v) {
@@ -143,16 +163,21 @@ function updateButtons(v) {
 
 // --- receiving ----------------------------------------------------------------------------------------------------------
 
-function receive(v, message) {
+function receive(v, message, fromFeed) {
   const [header, ...frames] = message;
   if (!header || header.batch === v.batch) return;   // the same message drawn again by a page run
+  if (fromFeed && header.run !== v.run) { v.requested = null; return; }   // from before a reset: ask again
   v.batch = header.batch;
+  if (!fromFeed) v.feed = header.feed || null;
   if (header.static) setSpec(v, header.static);
   else if (!v.spec || header.version !== v.spec.version) { sendControl(v, {have: null}); return; }
   const newRun = header.run !== v.run;
   if (newRun) { v.run = header.run; v.queue = []; v.stepTarget = null; v.curve = emptyCurve(); }
   if (header.curve) v.curve = header.curve;
-  if (header.stop && v.playing) { v.playing = false; updateButtons(v); }
+  if (header.stop && v.playing) {
+    v.playing = false; updateButtons(v);
+    if (fromFeed) sendControl(v, {want: v.shown});   // the server stopped (divergence): the page runs to say why
+  }
   if (header.note) {             // nothing could train yet (compiling): say so, and ask again soon
     setText(v.status, `Epoch ${(v.shown || 0).toLocaleString("en-US")} · ${header.note}`);
     v.requestedAt -= retryMs(v) - 300;

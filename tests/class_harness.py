@@ -45,17 +45,20 @@ import gzip
 import http.cookiejar
 import json
 import statistics
+import sys
 import time
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import websockets
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 
-from playground.web.live_feed import FEED_PATH
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the benchmarks import this from tests/ alone
+from playground.web.live_feed import FEED_PATH  # noqa: E402
 
 LIVE_KEY = "live"    # the live canvas: a st.components.v2 component (playground/web/playground_page.py)
 AHEAD_S, LOW_S = 0.5, 0.25   # live_view.js: ask for ~0.5 s of frames when fewer than ~0.25 s are left (quiet server)
@@ -367,6 +370,16 @@ class Student:
         self.report.asked.append(count)
         await self.send_control(want=want, via_feed=not force)   # Play itself goes through the fragment
 
+    async def _pause_through_fragment(self, feed: dict, control: dict):
+        """After a Pause sent to the frame route has been answered (or refused): the same through the fragment,
+        unless another control was sent since."""
+        for _ in range(int(RETRY_S * 4 / 0.02) + 1):
+            if self._paused_answer.is_set() or self.feed is not feed:
+                break
+            await asyncio.sleep(0.02)
+        if not self.playing and self.seq == control["seq"]:
+            await self.send_control(want=control["want"])
+
     async def _fetch_frames(self, feed: dict, control: dict):
         """`fetchFrames` of live_view.js: POST the control to the frame route; its answer is handled as a message."""
         sent = time.monotonic()
@@ -383,7 +396,8 @@ class Student:
         self.report.feed_refused += 1
         if self.feed is feed:
             self.feed = None
-        if self.playing and self._requested_at is not None and control.get("want") is not None:
+        asked_frames = control.get("playing") and control.get("want") is not None
+        if asked_frames and self.playing and self._requested_at is not None:
             await self.send_control(want=control["want"])
 
     async def _post(self, path: str, body: dict):
@@ -489,7 +503,12 @@ class Student:
             self._player.cancel()
         self._paused_answer.clear()
         start = time.monotonic()
-        await self.send_control(want=self.shown)
+        if self.feed:  # as the page: the frame route answers at once, and the fragment is told too (its page run)
+            feed = self.feed
+            control = await self.send_control(want=self.shown, via_feed=True)
+            self._later(self._pause_through_fragment(feed, control))
+        else:
+            await self.send_control(want=self.shown)
         await asyncio.wait_for(self._paused_answer.wait(), timeout)
         self.report.pause_seconds = time.monotonic() - start
         return self.report.pause_seconds

@@ -60,7 +60,7 @@ def test_the_route_sends_the_page_back_to_the_fragment_when_it_owes_a_run():
         assert session.epoch == epoch  # nothing trained
     state, session, _, control = _playing_state()
     assert live_feed.answer(state, control | {"restart": True}) is None  # a new speed: through the fragment
-    assert live_feed.answer(state, control | {"playing": False}) is None  # Pause too
+    assert live_feed.answer(state, control | {"playing": False}) is None  # a Step (want past shown) too
     session.apply(session.config.replace(layers=(4,)))  # the network changed since the fragment described it
     assert live_feed.answer(state, control) is None
 
@@ -77,3 +77,14 @@ def test_the_route_is_offered_only_where_it_exists():
         assert live_feed.offer(state, None) is None
     finally:
         live_feed._Routes.enabled = False  # noqa: SLF001
+
+
+def test_the_route_answers_pause_with_the_epoch_on_screen():
+    state, session, player, control = _playing_state()
+    live_feed.answer(state, control)  # trained ahead of the page
+    shown = control["want"] - 4
+    assert session.epoch > shown
+    header, frame = live_feed.answer(state, control | {"playing": False, "shown": shown, "want": shown,
+                                                       "seq": 3})
+    assert not header["playing"] and not header["stop"] and frame["epoch"] == shown == session.epoch
+    assert frame["f32"]  # exactly the server's network

@@ -6,9 +6,11 @@ thirty students those runs queued behind each other (a 95th-percentile frame del
 browser now asks this route instead (`POST FEED_PATH`, the `control` as JSON), and the answer is the same message the
 fragment would send (`LivePlayer.serve`), computed in a worker thread under the session's lock.
 
-Everything else still goes through Streamlit: Play, Pause, Step, a new speed, the knobs, and every request after
-which the page must run (the header's `feed` is left out then, and the route answers `{"sync": true}` when the
-session is not as the fragment last described it). So the route only ever continues what a script run started.
+Pause is answered here too (the server goes back to the epoch on screen and says so at once), and the browser then
+sends it through the fragment as well, for the page's own run. Everything else still goes through Streamlit: Play,
+Step, a new speed, the knobs, and every request after which the page must run (the header's `feed` is left out
+then, and the route answers `{"sync": true}` when the session is not as the fragment last described it). So the
+route only ever continues what a script run started.
 
 The route finds the session through Streamlit's runtime (`Runtime.get_app_session`), by the session id and a secret
 token that the page's own script run put in the session's state and sent in the header: nothing of a user's is kept
@@ -72,8 +74,11 @@ def answer(session_state, control: dict) -> list | None:
     session, player = _get(session_state, "session"), _get(session_state, "player")
     if session is None or player is None:
         return None
+    pause = not control.get("playing") and control.get("want") == control.get("shown") is not None
     with session.lock:
-        if not ready(session_state) or not player.playing(session, control) or control.get("restart"):
+        if not ready(session_state) or control.get("restart"):
+            return None
+        if not (pause or player.playing(session, control)):  # a Step goes through the fragment
             return None
         if player.static_sent is None:
             return None

@@ -108,9 +108,12 @@ function fetchFrames(v, control) {
     .catch(() => null)
     .then(answer => {
       if (!v.root.isConnected) return;
-      if (Array.isArray(answer)) { v.fed = (v.fed || 0) + 1; receive(v, answer, true); return; }
-      if (v.feed === feed) v.feed = null;   // through the fragment until its next message offers the route again
-      if (v.playing && v.requested === control.want) sendControl(v, {want: control.want});
+      const answered = Array.isArray(answer);
+      if (answered) { v.fed = (v.fed || 0) + 1; receive(v, answer, true); }
+      else if (v.feed === feed) v.feed = null;   // through the fragment until its next message offers it again
+      if (!control.playing) {   // Pause: the page runs too (panels, link), unless another control came since
+        if (!v.playing && v.seq === control.seq) sendControl(v, {want: control.want});
+      } else if (!answered && v.playing && v.requested === control.want) sendControl(v, {want: control.want});
     });
 }
 
@@ -123,7 +126,7 @@ function play(v) {
 function pause(v) {   // the picture stops at once; the server goes back to the epoch shown
   v.playing = false; v.queue = []; v.requested = null;
   updateButtons(v);
-  sendControl(v, {want: v.shown});
+  sendControl(v, {want: v.shown}, true);   // the frame route answers at once; the page's own run follows
 }
 
 function step(v) {    // a target epoch, never "one more": a message that arrives twice trains once

@@ -24,10 +24,11 @@ One `Student` opens the app with a URL config, presses Play on the live view and
   left, or again after a second without an answer; it echoes `run` and `version` (`have`) from the message header
   and pauses with `playing: false, shown, want = shown`;
 - while playing, when the last message from the fragment offered it (header `feed`), a plain request for more frames
-  goes to the app's frame route instead (`playground/web/live_feed.py`): an HTTP POST of `{session, token, control}`
-  on a kept-alive connection with the page's cookies, as the page's `fetch` does; an answer `{"sync": true}` or a
-  failure sends that request through the fragment and stops using the route until a fragment message offers it
-  again. `feed_answers` counts the answers that came that way;
+  and Pause go to the app's frame route instead (`playground/web/live_feed.py`): an HTTP POST of
+  `{session, token, control}` on kept-alive connections (one request at a time on each) with the page's cookies, as
+  the page's `fetch` does; an answer `{"sync": true}` or a failure sends that request through the fragment and stops
+  using the route until a fragment message offers it again. A Pause also goes through the fragment once the route
+  has answered (the page's own run). `feed_answers` counts the answers that came from the route;
 - `auto_rerun` (interval, fragment id) starts a timer that sends `rerun_script` with `fragment_id` and
   `is_auto_rerun = true` at that interval, whether or not the previous run has answered (the browser's
   `setInterval`); the same interval again does not restart it; `stop_auto_rerun` ends it, and so does the start of
@@ -236,7 +237,7 @@ class Student:
         self._live_fragment = ""
         self._player: asyncio.Task | None = None
         self.feed: dict | None = None                # the frame route the last fragment message offered
-        self._feed_conn: tuple | None = None         # (reader, writer) of the kept-alive connection to it
+        self._idle_conns: list[tuple] = []           # kept-alive connections to it, not in use
         self._answered = asyncio.Event()             # a live message arrived (any)
         self._paused_answer = asyncio.Event()        # a paused message (header `playing` false) after Pause
 
@@ -273,9 +274,9 @@ class Student:
     async def close(self):
         if self._player:
             self._player.cancel()
-        if self._feed_conn:
-            self._feed_conn[1].close()
-            self._feed_conn = None
+        for _, writer in self._idle_conns:
+            writer.close()
+        self._idle_conns.clear()
         for _, task in self._fragment_timers.values():
             task.cancel()
         self._fragment_timers.clear()
@@ -413,9 +414,9 @@ class Student:
                 f"Content-Length: {len(payload)}\r\nAccept-Encoding: gzip\r\nOrigin: http://{self.parts.netloc}\r\n"
                 + (f"Cookie: {cookie}\r\n" if cookie else "") + "Connection: keep-alive\r\n\r\n").encode()
         for attempt in range(2):
-            if self._feed_conn is None:
-                self._feed_conn = await asyncio.open_connection(self.parts.hostname, self.parts.port or 80)
-            reader, writer = self._feed_conn
+            # one request per connection at a time, as the browser (a Pause may go while frames are on their way)
+            reader, writer = self._idle_conns.pop() if self._idle_conns else await asyncio.open_connection(
+                self.parts.hostname, self.parts.port or 80)
             try:
                 writer.write(head + payload)
                 await writer.drain()
@@ -423,12 +424,12 @@ class Student:
                 break
             except (OSError, asyncio.IncompleteReadError, ValueError):
                 writer.close()
-                self._feed_conn = None
                 if attempt:
                     raise
-        if headers.get("connection", "").lower() == "close":
-            self._feed_conn[1].close()
-            self._feed_conn = None
+        if headers.get("connection", "").lower() == "close" or len(self._idle_conns) >= 6:
+            writer.close()
+        else:
+            self._idle_conns.append((reader, writer))
         if headers.get("content-encoding") == "gzip":
             data = gzip.decompress(data)
         return json.loads(data) if status == 200 else None

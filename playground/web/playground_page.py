@@ -68,7 +68,7 @@ from ..core.config import (
 from ..core.session import Session
 from ..core.train import enable_compilation_cache
 from ..figures import curves as figures
-from . import components, first_paint, gan_page, live_feed, own_data, per_class, view_link
+from . import components, first_paint, gan_page, gc_tuning, live_feed, own_data, per_class, view_link
 from .live_player import SPEEDS, LivePlayer
 
 enable_compilation_cache()  # once per server process (module import): repeat shapes load from disk in ~0.3 s
@@ -458,6 +458,8 @@ def _live_frame():
         player.static_sent = static
         message = per_class.annotate(player.serve(session, wanted, static), session)  # rate, per-class view
     first_paint.mark(message)  # a new page: the browser says when it has painted, and the rest is drawn then
+    if len(message) > 1 and session.epoch:
+        gc_tuning.after_first_frames()  # once per process: the long-lived objects out of the collector's way
     playing = message[0]["playing"]
     if wanted.get("speed") in SPEEDS:
         s.speed = wanted["speed"]

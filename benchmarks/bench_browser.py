@@ -20,11 +20,13 @@ from __future__ import annotations
 import base64
 import sys
 import time
+import urllib.parse
 from pathlib import Path
 
 import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from browser_utils import (  # noqa: E402
     chromium_page,
     cpu_seconds,
@@ -32,6 +34,8 @@ from browser_utils import (  # noqa: E402
     streamlit_server,
     wait_for_live_view,
 )
+
+from playground.web.live_feed import FEED_PATH  # noqa: E402
 
 C2 = "?dataset=spiral&layers=8,8,8,8,8,8"
 CASES = {  # name: (query string, epochs per frame)
@@ -81,18 +85,31 @@ def browser_cpu() -> float:
 
 
 class WebsocketBytes:
-    """Bytes of websocket frames the page received, through the DevTools protocol."""
+    """Bytes the live view received, through the DevTools protocol: the websocket's frames, and the frame route's
+    answers (`live_feed`, HTTP: bytes on the wire, headers included)."""
 
     def __init__(self, page):
         self.total = 0
+        self._feed_requests: set[str] = set()
         self.cdp = page.context.new_cdp_session(page)
         self.cdp.on("Network.webSocketFrameReceived", self._frame)
+        self.cdp.on("Network.responseReceived", self._response)
+        self.cdp.on("Network.loadingFinished", self._finished)
         self.cdp.send("Network.enable")
 
     def _frame(self, event):
         response = event["response"]
         data = response.get("payloadData", "")
         self.total += len(base64.b64decode(data)) if response.get("opcode") == 2 else len(data.encode())
+
+    def _response(self, event):
+        if urllib.parse.urlsplit(event["response"].get("url", "")).path == FEED_PATH:
+            self._feed_requests.add(event["requestId"])
+
+    def _finished(self, event):
+        if event["requestId"] in self._feed_requests:
+            self._feed_requests.discard(event["requestId"])
+            self.total += int(event.get("encodedDataLength", 0))
 
 
 def set_speed(page, speed: int):
@@ -146,7 +163,7 @@ WATCH = """([action, condition]) => new Promise(resolve => {
   const test = new Function('v', 'return (' + condition + ');');
   const start = performance.now();
   new Function(action)();
-  const loop = now => test(view()) ? resolve((now - start) / 1000)
+  const loop = now => test(view()) ? resolve(Math.max(0, now - start) / 1000)
                       : now - start > 20000 ? resolve(null) : requestAnimationFrame(loop);
   requestAnimationFrame(loop);
 })"""

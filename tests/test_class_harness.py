@@ -149,7 +149,9 @@ def test_the_frame_route_answers_only_its_own_session(server_url):
             for body in ({**feed, "token": other["token"], "control": control},        # another session's token
                          {**feed, "session": other["session"], "control": control},    # a token for another session
                          {**feed, "session": "no-such-session", "control": control},
-                         {"session": feed["session"], "control": control}):            # no token
+                         {"session": feed["session"], "control": control},             # no token
+                         {**feed, "control": control | {"want": "many"}},             # a malformed control
+                         {**feed, "control": "play"}):
                 assert await spiral._post(feed["url"], body) is None, body  # noqa: SLF001
             for student in (spiral, circle):
                 assert not student.report.errors, student.report.errors

@@ -71,6 +71,10 @@ def answer(session_state, control: dict) -> list | None:
     """The message for `control`, or None (sync through the fragment). Called in a worker thread."""
     from . import per_class
 
+    for name in ("seq", "shown", "last", "want"):  # refused before anything is kept or trained (a 400)
+        value = control.get(name)
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
+            raise ValueError(f"control field {name!r} must be an integer")
     session, player = _get(session_state, "session"), _get(session_state, "player")
     if session is None or player is None:
         return None
@@ -109,7 +113,10 @@ async def _frames(request):
     known = state is not None and TOKEN_KEY in state and secrets.compare_digest(str(state[TOKEN_KEY]), token)
     if not known:
         return JSONResponse({"error": "no such session"}, status_code=404)
-    message = await run_in_threadpool(answer, state, control)
+    try:
+        message = await run_in_threadpool(answer, state, control)
+    except (ValueError, TypeError, KeyError):  # a control with fields of the wrong kind
+        return JSONResponse({"error": "bad control"}, status_code=400)
     if message is None:
         return JSONResponse({"sync": True})
     # not gzipped: Streamlit's middleware compresses at level 9 on the event loop's thread, which then cost more

@@ -1,6 +1,8 @@
 """The live view's server half without a browser: many frames encoded at once as one by one, and the frame route's
 answer (`live_feed.answer`) given only when the page owes no script run."""
 
+import base64
+
 import jax
 import numpy as np
 
@@ -23,6 +25,16 @@ def test_frames_at_once_are_the_frames_one_by_one():
     big = [(epoch, jax.tree.map(lambda a: np.full_like(a, 1e6), params))]
     assert live_view.frames(big, history) == [live_view.frame(*big[0], history, exact=False)]
     assert live_view.frames([], history) == []
+    # against the engine's own values: the weights (kernel rows, then biases, per layer) and the losses of each epoch
+    for (epoch, params), item in zip(items, live_view.frames(items, history)):
+        sent = np.frombuffer(base64.b64decode(item["p"]), np.float16)
+        np.testing.assert_array_equal(sent, live_view.flat_parameters(params, np.float16))
+        i = list(history.epochs).index(epoch)
+        assert item["train_loss"] == round(float(history.train_loss[i]), 5)
+        assert item["accuracy"] == round(float(history.test_accuracy[i]), 5)
+    exact = live_view.frame(*items[-1], history, exact=True)
+    sent = np.frombuffer(base64.b64decode(exact["p"]), np.float32)
+    assert exact["f32"] and np.array_equal(sent, live_view.flat_parameters(items[-1][1], np.float32))
 
 
 class _State(dict):

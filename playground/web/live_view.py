@@ -80,58 +80,52 @@ def static_part(session, show_test: bool, discretize: bool, datasets: tuple[str,
     return part
 
 
+def _parts(params) -> list:
+    """Every layer's kernel (in, out), then its biases, in the order of the flat vector."""
+    return [part for layer in layers_of(params) for part in layer]
+
+
 def flat_parameters(params, dtype) -> np.ndarray:
     """Every weight and bias in one vector: per layer the kernel (in, out) row by row, then its biases."""
-    return np.concatenate([np.concatenate([np.ravel(w), np.ravel(b)]) for w, b in layers_of(params)]).astype(dtype)
+    return np.concatenate([np.ravel(part) for part in _parts(params)]).astype(dtype)
 
 
 def frame(epoch: int, params, history, exact: bool) -> dict:
     """One moment of training. `history` is the session's, which may run further than `epoch`."""
-    flat = flat_parameters(params, np.float32 if exact else np.float16)
-    if not exact:  # float16 overflows to infinity beyond 65504: show such a weight as the largest one
-        flat = np.nan_to_num(flat, posinf=65504, neginf=-65504)
-    item = {"epoch": epoch, "p": b64(flat), "f32": exact}
-    i = int(np.searchsorted(history.epochs, epoch))  # a long run's older epochs are thinned
-    if i < len(history.train_loss) and history.epochs[i] == epoch:
-        item |= {"train_loss": _finite(history.train_loss[i]), "test_loss": _finite(history.test_loss[i]),
-                 "accuracy": _finite(history.test_accuracy[i])}
-    return item
+    return frames([(epoch, params)], history, exact)[0]
 
 
-def frames(items: list, history) -> list[dict]:
-    """`frame(epoch, params, history, exact=False)` for every (epoch, params) in `items`, at once: one float16
-    matrix for all their weights and one lookup of their losses (frame by frame it cost ~0.1 ms each, and a request
-    carries up to 40 frames)."""
+def frames(items: list, history, exact: bool = False) -> list[dict]:
+    """`frame` for every (epoch, params) in `items`, at once: one matrix for all their weights and one lookup of
+    their losses (frame by frame it cost ~0.1 ms each, and a request carries up to 40 frames). Float16 while
+    playing, float32 (`exact`) for a paused picture that is exactly the server's network."""
     if not items:
         return []
     n = len(items)
-    parts = [[part for layer in layers_of(params) for part in layer] for _, params in items]  # kernel, bias, ...
-    flat = np.concatenate([np.stack(column).reshape(n, -1) for column in zip(*parts)], axis=1).astype(np.float16)
-    flat = np.nan_to_num(flat, posinf=65504, neginf=-65504)  # float16 overflows to infinity beyond 65504
+    columns = zip(*(_parts(params) for _, params in items))
+    flat = np.concatenate([np.stack(column).reshape(n, -1) for column in columns], axis=1)
+    flat = flat.astype(np.float32 if exact else np.float16)
+    if not exact:  # float16 overflows to infinity beyond 65504: show such a weight as the largest one
+        flat = np.nan_to_num(flat, posinf=65504, neginf=-65504)
     epochs = np.fromiter((epoch for epoch, _ in items), np.int64, n)
-    at = np.minimum(np.searchsorted(history.epochs, epochs), max(len(history.train_loss) - 1, 0))
-    found = (history.epochs[at] == epochs) if len(history.train_loss) else np.zeros(n, bool)
-    metrics = [_finite_list(values[at]) if len(values) else [None] * n
+    kept = len(history.train_loss)
+    at = np.minimum(np.searchsorted(history.epochs, epochs), max(kept - 1, 0))  # older epochs may be thinned
+    found = (history.epochs[at] == epochs) if kept else np.zeros(n, bool)
+    metrics = [_finite(values[at]) if kept else [None] * n
                for values in (history.train_loss, history.test_loss, history.test_accuracy)]
     out = []
     for k, (epoch, _) in enumerate(items):
-        item = {"epoch": int(epoch), "p": b64(flat[k]), "f32": False}
-        if found[k]:  # a long run's older epochs are thinned
+        item = {"epoch": int(epoch), "p": b64(flat[k]), "f32": exact}
+        if found[k]:
             item |= {"train_loss": metrics[0][k], "test_loss": metrics[1][k], "accuracy": metrics[2][k]}
         out.append(item)
     return out
 
 
-def _finite_list(values: np.ndarray) -> list:
-    """`_finite` of each value."""
+def _finite(values: np.ndarray) -> list:
+    """Each value rounded to 5 decimals, None where it is not finite (JSON has no NaN)."""
     values = np.asarray(values, np.float64)
-    rounded = np.round(values, 5).tolist()
-    return [r if ok else None for r, ok in zip(rounded, np.isfinite(values).tolist())]
-
-
-def _finite(value) -> float | None:
-    value = float(value)
-    return round(value, 5) if np.isfinite(value) else None
+    return [r if ok else None for r, ok in zip(np.round(values, 5).tolist(), np.isfinite(values).tolist())]
 
 
 def loss_curve(history) -> dict:

@@ -38,9 +38,11 @@ def cases():
         yield Arch(2, (4,), ("tanh",), (0.0,), n_out, head), ("x1", "x2")
 
 
+@pytest.mark.parametrize("path", ["simd", "plain"])
 @pytest.mark.parametrize("arch,features", list(cases()), ids=lambda c: "-".join(map(str, c[1:3]))
                          if isinstance(c, Arch) else "")
-def test_browser_forward_pass_matches_the_engine(forward_page, arch, features):
+def test_browser_forward_pass_matches_the_engine(forward_page, arch, features, path):
+    """Both paths: WebAssembly SIMD (what Chromium runs) and plain JavaScript (a browser without it)."""
     params = init_params(arch, "large", seed=3)  # weights and biases of order 1: every activation's range is used
     extent = 6.0
     hidden, output = probes.neuron_activations_on_grid(arch, params, features, extent, GRID)
@@ -48,8 +50,9 @@ def test_browser_forward_pass_matches_the_engine(forward_page, arch, features):
     assert len(flat) == sum((a + 1) * b for a, b in zip(arch.sizes[:-1], arch.sizes[1:]))
     spec = {"sizes": list(arch.sizes), "features": list(features), "activations": list(arch.activations),
             "head": arch.head, "extent": extent}
-    result = forward_page.evaluate("([spec, params, n]) => window.__pgForward(spec, params, n)",
-                                   [spec, flat.tolist(), GRID])
+    result = forward_page.evaluate("([spec, params, n, plain]) => window.__pgForward(spec, params, n, plain)",
+                                   [spec, flat.tolist(), GRID, path == "plain"])
+    assert result["simd"] == (path == "simd")
     for layer, (expected, got) in enumerate(zip(hidden, result["layers"])):
         got = np.array(got, np.float32).reshape(-1, GRID, GRID).transpose(1, 2, 0)  # neuron-major -> (n, n, width)
         np.testing.assert_allclose(got, expected, atol=1e-4, rtol=0, err_msg=f"hidden layer {layer}")

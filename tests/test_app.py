@@ -283,3 +283,16 @@ def test_layers_removed_and_added_again_take_the_all_layers_activation_and_the_l
     assert at.selectbox(key="activation_0").value == "sigmoid" and at.number_input(key="width_0").value == 6
     at.number_input(key="hidden_layers").set_value(3).run()
     assert config(at).layers == (6, 6, 6) and config(at).activation == ("sigmoid",)
+
+
+def test_play_reruns_the_page_only_for_what_follows_it():
+    """Play needs a page run only when something outside the live view changes with it: an open inside panel or a
+    chosen challenge. Without them, a class pressing Play together would cost the server a page run per student."""
+    at = fresh(dataset="xor")
+    tell(at, playing=True, shown=0, last=0, want=3)
+    assert "rerun_next" not in at.session_state and at.session_state.playing
+    tell(at, playing=False, shown=3, last=3, want=3)
+    assert not at.session_state.playing
+    at.multiselect(key="inside_panels").set_value(["Gradient flow"]).run()
+    tell(at, playing=True, shown=3, last=3, want=6)
+    assert at.session_state["rerun_next"]  # the next frame request reruns the page: the panel becomes a picture

@@ -465,7 +465,8 @@ def _live_frame():
         s.speed = wanted["speed"]
     # a knob moved: the rest of the page (the link, a lesson's check, the export) follows in a page run, after
     # these frames while playing
-    rerun = playing != s.playing or s.pop("rerun_page", False) or player.just_stopped or s.pop("knob_moved", False)
+    follows = playing != s.playing and (not playing or "want" not in wanted or _page_follows_play())
+    rerun = follows or s.pop("rerun_page", False) or player.just_stopped or s.pop("knob_moved", False)
     s.playing = playing
     # Playing in a browser: rerun the page on the next fragment run (the browser asks again within ~0.2 s). A page
     # run started now would replace this run's message before the browser took it.
@@ -481,6 +482,16 @@ def _live_frame():
     if page_run:
         s.pop("rerun_next", None)
         st.rerun()  # the whole page: widgets, inside panels and the fallback timer follow Play, Pause and the picks
+
+
+def _page_follows_play() -> bool:
+    """Does anything outside the live view change when Play is pressed? The open inside panels (pictures and timers
+    while playing) and a chosen challenge (checked on a timer while playing) do. Without them a page run after Play
+    would redraw the same page: ~0.2-0.3 s of a server core per student, and when a class presses Play together
+    those runs delayed everyone's frames (bench_class). Pause still reruns the page: the link, the loss chart and a
+    lesson's check follow the epoch it stopped at."""
+    s = st.session_state
+    return bool(s.get("inside_panels")) or bool(s.get("challenge_pick"))
 
 
 def _noop():

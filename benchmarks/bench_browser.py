@@ -116,10 +116,20 @@ def set_speed(page, speed: int):
     page.select_option(".pg-speed select", str(speed))
 
 
+SHOWN = """() => { const v = (document.querySelector('.pg-root') || {})._view;
+  return {buttons: [...document.querySelectorAll('.pg-bar button')].map(b => b.textContent),
+          views: document.querySelectorAll('.pg-root').length, status: v && v.status.textContent,
+          playing: v && v.playing, shown: v && v.shown, held: v && v.queue.length, route: Boolean(v && v.feed),
+          alerts: [...document.querySelectorAll('.stAlert, [data-testid=stException]')].map(e => e.textContent)}; }"""
+
+
 def press(page, label: str) -> float:
     """Click a live-view button from JavaScript (no Playwright actionability wait); returns performance.now()."""
     found = """label => [...document.querySelectorAll('.pg-bar button')].some(b => b.textContent === label)"""
-    page.wait_for_function(found, arg=label, timeout=60_000)  # a page run may be re-rendering the bar
+    try:
+        page.wait_for_function(found, arg=label, timeout=60_000)  # a page run may be re-rendering the bar
+    except Exception as error:  # say what the page showed instead: seen once in many runs, not reproduced
+        raise RuntimeError(f"no {label!r} button within 60 s; the page showed {page.evaluate(SHOWN)}") from error
     return page.evaluate("""label => { const b = [...document.querySelectorAll('.pg-bar button')]
                                      .find(b => b.textContent === label); b.click(); return performance.now(); }""",
                          label)

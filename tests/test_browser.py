@@ -122,6 +122,34 @@ def test_a_new_speed_and_a_new_learning_rate_show_soon_and_the_epoch_never_goes_
     assert wait_until(lambda: "activation=relu" in page.url, timeout=30), page.url
 
 
+# What Streamlit does when it mounts the component afresh: the old element leaves the page and the component's code
+# runs again in a new, empty element.
+REMOUNT = """() => { const v = window.__pgLiveView, host = document.createElement('div'), component = v.component;
+    v.root.parentElement.parentElement.appendChild(host);
+    v.root.remove();
+    window.__pgLiveMount(new Proxy(component, {get: (target, name) => name === 'parentElement' ? host
+        : typeof target[name] === 'function' ? target[name].bind(target) : target[name]}));
+}"""
+
+
+def test_a_live_view_mounted_afresh_goes_on_playing(page, server_url):
+    """Streamlit now and then mounts the live view's component afresh in a page run (seen after Play: the picture
+    stopped by itself and the speed went back to 1). The view moves into the new place with its state."""
+    page.goto(server_url)
+    wait_for_live_view(page)
+    page.select_option(".pg-speed select", "10")
+    click_button(page, "Play")
+    assert wait_until(lambda: shown_epoch(page) >= 50, timeout=60)
+    before, paints_before = view(page, "v.shown"), paints(page)
+    page.evaluate(REMOUNT)
+    assert view(page, "[v.adopted, v.playing, v.speed]") == [1, True, 10]
+    assert wait_until(lambda: shown_epoch(page) >= before + 100 and paints(page) > paints_before + 10, timeout=60)
+    assert page.evaluate("document.querySelectorAll('.pg-root').length") == 1
+    assert page.evaluate("document.querySelector('.pg-root')._view === window.__pgLiveView")
+    click_button(page, "Pause")
+    assert wait_until(lambda: view(page, "!v.playing && v.frame && v.frame.f32"), timeout=30)
+
+
 def test_discretize_acts_in_the_browser_at_once_and_the_server_keeps_it(page, server_url):
     """'Discretize output' only changes how the page colours the map: the click flips it in the same task (no answer
     awaited), the map is repainted, and the page run that follows keeps the value (static part, link)."""

@@ -155,8 +155,22 @@ function openEditor(v, target, x, y) {
 
 window.__pgLiveMount = function (component) {   // called by live_loader.js
   // component.data: [header, frame, frame, ...] (playground/web/live_view.py)
-  const root = component.parentElement.querySelector(".pg-root");
-  const v = root ? root._view : build(component.parentElement);
+  const parent = component.parentElement, root = parent.querySelector(".pg-root");
+  const v = root ? root._view : adopt(parent) || build(parent);
   v.component = component;
   receive(v, component.data || []);
 };
+
+// Streamlit now and then mounts the component afresh in a page run (seen in Chromium about once in eight page runs
+// right after Play, more under load). A new view would start paused at speed 1 with nothing held: the class's
+// picture stopped by itself. The page's view that was just removed (same page, same session) moves into the new place
+// instead, with its play state, speed, frames held and canvases, and carries on.
+function adopt(parent) {
+  const v = window.__pgLiveView;
+  if (!v || v.root.parentElement === parent || parent.querySelector(".pg-root")) return null;
+  parent.appendChild(v.root);
+  v.adopted = (v.adopted || 0) + 1;   // read by the browser test
+  if (v.spec) layout(v);              // the new place may be wider or narrower; repaints the frame on screen
+  keepGoing(v);
+  return v;
+}

@@ -62,11 +62,10 @@ function build(parentElement) {
   v.speedSelect.addEventListener("change", () => changeSpeed(v, Number(v.speedSelect.value)));
   attachPointer(v);
   window.addEventListener("resize", () => { if (v.spec) layout(v); });   // layout repaints the frame on screen
-  followTop(v);
-  window.__pgLiveView = v;   // the view mounted now, for the page-level listener below
+  window.__pgLiveView = v;   // the view mounted now, for the page-level listener below and a remount (adopt)
   listenToDiscretize();
-  requestAnimationFrame(t => tick(v, t));
   root._view = v;
+  keepGoing(v);
   return v;
 }
 
@@ -221,8 +220,15 @@ function setSpec(v, spec) {
 
 // --- painting -----------------------------------------------------------------------------------------------------------
 
+// The animation loop and the top-follower run while the view is on the page; they end when it is removed, and start
+// again if it is put back (adopt in live_input.js).
+function keepGoing(v) {
+  if (!v.ticking) { v.ticking = true; requestAnimationFrame(t => tick(v, t)); }
+  if (!v.following) followTop(v);
+}
+
 function tick(v, now) {
-  if (!v.root.isConnected) return;
+  if (!v.root.isConnected) { v.ticking = false; return; }
   if (v.lastTick && v.playing) v.fps = 0.9 * v.fps + 0.1 * Math.min(60, 1000 / Math.max(1, now - v.lastTick));
   v.lastTick = now;
   if (v.pending) { show(v, v.pending); v.pending = null; }
@@ -396,8 +402,9 @@ function setMapSize(v, size, curveHeight, aside) {
 // Content above the stage (a lesson's text, a note) can change height after the layout: follow it, twice a second
 // (reading two rectangles; never per frame, where it would force a layout of the page).
 function followTop(v) {
+  v.following = true;
   const timer = setInterval(() => {
-    if (!v.root.isConnected) { clearInterval(timer); return; }
+    if (!v.root.isConnected) { clearInterval(timer); v.following = false; return; }
     const left = v.data.parentElement;   // the per-class table arrives with the first frames, after the layout
     const moved = Math.abs(documentTop(v.root) - v.laidOutTop) > 4;
     if (v.spec && (moved || !left.classList.contains("pg-wide") && pastBottom(left))) layout(v);

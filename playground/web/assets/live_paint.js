@@ -181,9 +181,9 @@ function sameRange(a, b, from, to) {
   return true;
 }
 
-function paintNetworkBackground(view) {   // what no frame changes: the input column, drawn once per layout
-  const {spec, g, atlas} = view, node = g.node, ctx = view.netBack.getContext("2d");
-  ctx.clearRect(0, 0, g.width, g.height);
+function paintNetworkBackground(view) {   // what no frame changes: the page's colour and the input column
+  const {spec, g, atlas} = view, node = g.node, ctx = view.netBack.getContext("2d", {alpha: false});
+  ctx.fillStyle = view.background; ctx.fillRect(0, 0, g.width, g.height);
   ctx.imageSmoothingEnabled = true;
   g.pos[0].forEach((p, t) => ctx.drawImage(atlas, t * THUMB, 0, THUMB, THUMB, p[0], p[1], node, node));
   ctx.fillStyle = "rgba(255,255,255,0.75)";   // unused features are shown faded: click to use them
@@ -196,7 +196,7 @@ function paintNetworkBackground(view) {   // what no frame changes: the input co
 
 function paintNetwork(view, params) {   // per frame: links, hidden neurons' maps, the output, biases
   const {spec, g, ctx, atlas} = view, sizes = spec.sizes, node = g.node;
-  ctx.clearRect(0, 0, g.width, g.height);
+  ctx.drawImage(view.netBack, 0, 0);   // the page's colour and the input column, as one opaque copy
   const spans = paintLinks(ctx, g, sizes, params);
   let t = ALL_FEATURES.length;   // atlas slots 0..6 hold the features, then the hidden neurons
   ctx.imageSmoothingEnabled = true;

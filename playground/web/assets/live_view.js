@@ -39,7 +39,7 @@ function build(parentElement) {
   v.data = el("div", "pg-data", left);
   v.perClass = el("div", "pg-perclass", left);
   const wrap = el("div", "pg-netwrap", main);
-  v.netBack = el("canvas", "pg-network-back", wrap);   // the input column, painted once per layout
+  v.netBack = document.createElement("canvas");   // the input column on the page's colour, painted once per layout
   v.net = el("canvas", "pg-network", wrap);
   v.controls = el("div", "pg-netctl", wrap);
   v.tip = el("div", "pg-tip", wrap);
@@ -53,7 +53,10 @@ function build(parentElement) {
   buildDrawTools(v);
   v.curveCaption = el("div", "pg-caption", side);
   v.curveCanvas = el("canvas", "pg-curve", side);
-  v.ctx = v.net.getContext("2d");
+  // Opaque canvases (alpha: false): the compositor copies them instead of blending them over the page, and skips
+  // what lies beneath. Each frame starts from the background canvas instead of a transparent clear.
+  v.ctx = v.net.getContext("2d", {alpha: false});
+  v.output.getContext("2d", {alpha: false});   // the first call fixes a canvas's attributes
   v.mapCanvas = document.createElement("canvas");   // the 100 x 100 output map, scaled onto the visible canvas
   v.points = document.createElement("canvas");      // the data points, drawn once per data set and size
   v.atlas = document.createElement("canvas");       // every neuron's thumbnail side by side
@@ -338,13 +341,25 @@ function layout(v) {
   v.net.width = netWidth; v.net.height = Math.max(260, v.side.offsetHeight);   // as tall as the output column
   v.netBack.width = v.net.width; v.netBack.height = v.net.height;
   v.g = networkLayout(spec, v.net.width, v.net.height);
+  v.background = pageColour(v.root);
   paintNetworkBackground(v);
+  v.ctx.drawImage(v.netBack, 0, 0);   // resized canvases are cleared to opaque black: the page's colour until a frame
+  const octx = v.output.getContext("2d");
+  octx.fillStyle = v.background; octx.fillRect(0, 0, v.output.width, v.output.height);
   v.dirty = true;
   buildNetworkControls(v);
   // Resizing the canvases cleared them: paint the frame on screen again now, in this task, when it belongs to this
   // network, rather than at the next animation frame (a blank frame in between showed as a flash, and a reader of the
   // canvas in between saw it empty). A new network's first frame comes with the same message, just after.
   if (v.frame && v.frameSpec && networkKey(v.frameSpec) === networkKey(v.spec)) show(v, v.frame);
+}
+
+function pageColour(element) {   // the first opaque background colour from the element up (Streamlit's theme)
+  for (let e = element; e && e.nodeType === 1; e = e.parentElement) {
+    const colour = getComputedStyle(e).backgroundColor;
+    if (colour && colour !== "transparent" && !/rgba\(.*,\s*0\)$/.test(colour)) return colour;
+  }
+  return "#fff";
 }
 
 function documentTop(element) { return element.getBoundingClientRect().top + window.scrollY; }

@@ -12,6 +12,10 @@ reconnect once (as a browser does after a network blip), and shows from nginx's 
   the processes in turn, so 0.5 on two), the websocket sessions per process, and each process's CPU.
 
 `--json` prints one line of JSON. Loopback only; everything it starts is stopped at the end.
+
+To serve a class from one machine without containers, one process per core behind nginx:
+`python deploy/local_replicas.py --serve 0.0.0.0:8501` runs `--replicas` processes (on 127.0.0.1) behind nginx
+listening on that address until Ctrl+C or SIGTERM, which stop them all.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -40,15 +45,15 @@ from upstream_conf import upstream_conf  # noqa: E402
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 
 
-def nginx_conf_dir(dest: Path, listen_port: int, upstream_ports: list[int]) -> Path:
+def nginx_conf_dir(dest: Path, listen_port: int, upstream_ports: list[int], host: str = "127.0.0.1") -> Path:
     """The project's nginx configuration in `dest`, for processes on 127.0.0.1: nginx.conf and playground.conf
-    copied as they are; upstream.conf written by upstream_conf.py for those ports; listen.conf is the loopback
-    address. Returns the path of nginx.conf."""
+    copied as they are; upstream.conf written by upstream_conf.py for those ports; listen.conf is `host` (the
+    loopback address unless serving a class). Returns the path of nginx.conf."""
     dest.mkdir(parents=True, exist_ok=True)
     for name in ("nginx.conf", "playground.conf"):
         shutil.copyfile(NGINX_DIR / name, dest / name)
     (dest / "upstream.conf").write_text(upstream_conf([f"127.0.0.1:{port}" for port in upstream_ports]))
-    (dest / "listen.conf").write_text(f"listen 127.0.0.1:{listen_port};\n")
+    (dest / "listen.conf").write_text(f"listen {host}:{listen_port};\n")
     return dest / "nginx.conf"
 
 
@@ -59,13 +64,13 @@ def nginx_test(conf: Path) -> subprocess.CompletedProcess:
 
 
 @contextlib.contextmanager
-def nginx_running(conf: Path, listen_port: int, timeout: float = 30.0):
+def nginx_running(conf: Path, listen_port: int, timeout: float = 30.0, host: str = "127.0.0.1"):
     """Runs nginx in the foreground (daemon off) with that configuration; yields (url, process, log path)."""
     log_path = conf.parent / "nginx.log"
     with open(log_path, "wb") as log:
         process = subprocess.Popen([NGINX, "-p", str(conf.parent), "-c", str(conf), "-g", "daemon off;"],
                                    stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{listen_port}"
+    url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '') else host}:{listen_port}"
     try:
         deadline = time.monotonic() + timeout
         opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
@@ -114,10 +119,44 @@ def largest_share(counts: dict) -> float | None:
     return round(max(counts.values()) / total, 3) if total else None
 
 
+def _interrupt(*_):
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # one is enough: the cleanup must not be interrupted
+    raise KeyboardInterrupt
+
+
+def serve(replicas: int, listen: str):
+    """A class's server on this machine until Ctrl+C or SIGTERM: `replicas` processes behind nginx on `listen`."""
+    host, _, port = listen.rpartition(":")
+    if not port.isdigit():
+        raise SystemExit(f"--serve wants ADDRESS:PORT, e.g. 0.0.0.0:8501; got {listen!r}")
+    host = host or "0.0.0.0"
+    signal.signal(signal.SIGTERM, _interrupt)  # stops everything it started, as Ctrl+C does
+    try:
+        with contextlib.ExitStack() as stack:  # on the way out, whenever the signal comes: nginx, then each process
+            servers = [stack.enter_context(streamlit_server()) for _ in range(replicas)]
+            prefix = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="playground-nginx-")))
+            conf = nginx_conf_dir(prefix, int(port), [int(url.rsplit(":", 1)[1]) for url, _ in servers], host)
+            check = nginx_test(conf)
+            if check.returncode != 0:
+                raise SystemExit(f"nginx -t failed:\n{check.stderr}")
+            url, nginx, _ = stack.enter_context(nginx_running(conf, int(port), host=host))
+            print(f"{replicas} processes behind nginx, listening on {host}:{port} ({url} here); Ctrl+C stops them",
+                  flush=True)
+            while nginx.poll() is None and all(process.poll() is None for _, process in servers):
+                time.sleep(0.5)
+            print("a process stopped: stopping the others", flush=True)
+    except KeyboardInterrupt:
+        pass
+
+
 def main(argv=None):
     parser = parser_for(__doc__.split("\n\n")[0])
     parser.add_argument("--replicas", type=int, default=2)
+    parser.add_argument("--serve", metavar="ADDRESS:PORT",
+                        help="serve a class (no harness) until Ctrl+C, e.g. 0.0.0.0:8501")
     args = parser.parse_args(argv)
+    if args.serve:
+        return serve(args.replicas, args.serve)
     args.reconnect = True
     args.url = None
     with contextlib.ExitStack() as stack:

@@ -267,3 +267,37 @@ def test_server_defaults_are_safe_for_students():
     assert config["client"]["toolbarMode"] in ("viewer", "minimal")  # no Deploy button, no developer menu
     assert 0 < config["server"]["maxUploadSize"] <= 10 and 0 < config["server"]["maxMessageSize"] <= 100
     assert config["server"]["fileWatcherType"] == "none" and config["runner"]["postScriptGC"] is False
+
+
+@NEEDS_NGINX
+def test_serve_runs_a_class_behind_nginx_until_sigterm_stops_everything():
+    """`local_replicas.py --serve`: one process per core behind nginx on one machine, no containers; SIGTERM (or
+    Ctrl+C) stops every process it started."""
+    import signal
+    import subprocess
+
+    import psutil
+
+    port = free_port()
+    process = subprocess.Popen([sys.executable, str(DEPLOY / "local_replicas.py"), "--serve", f"127.0.0.1:{port}"],
+                               cwd=DEPLOY.parent, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        def health() -> bool:
+            try:
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                connection.request("GET", "/_stcore/health")
+                return connection.getresponse().status == HTTPStatus.OK
+            except OSError:
+                return False
+
+        assert wait_until(health, timeout=120), "no answer through nginx"
+        children = psutil.Process(process.pid).children(recursive=True)
+        commands = [" ".join(child.cmdline()) for child in children]
+        assert sum("streamlit" in c and "app.py" in c for c in commands) == 2, commands
+        assert any("nginx" in c for c in commands), commands
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=60) == 0
+        assert not [child for child in children if child.is_running() and child.status() != psutil.STATUS_ZOMBIE]
+    finally:
+        if process.poll() is None:
+            process.kill()

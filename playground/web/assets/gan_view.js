@@ -24,29 +24,17 @@ function ganEl(tag, cls, parent, text) {
   return e;
 }
 
-// A plain network on `count` points at once, neuron-major (a[j * count + p]), buffers allocated once per shape.
-// params: per layer the kernel (in, out) row by row, then the biases (as model.Params flattened by gan_view.py).
+// A network on `count` points at once, neuron-major (a[j * count + p]), buffers allocated once per shape
+// (`denseNetwork` in live_forward.js: WebAssembly SIMD where it can). params: per layer the kernel (in, out) row by
+// row, then the biases (as model.Params flattened by gan_view.py).
 function makeMlp(sizes, activation, count) {
-  const layers = sizes.map(w => new Float32Array(w * count)), last = sizes.length - 1;
-  const act = ACTIVATION_FUNCTIONS[activation];
+  const network = denseNetwork(sizes, count), last = sizes.length - 1;
+  const activations = Array(Math.max(0, last - 1)).fill(activation);
   function run(params) {   // fill run.input (layers[0]) first; returns the output layer
-    let offset = 0;
-    for (let l = 0; l < last; l++) {
-      const nIn = sizes[l], nOut = sizes[l + 1], input = layers[l], out = layers[l + 1], biases = offset + nIn * nOut;
-      for (let j = 0; j < nOut; j++) {
-        const o = j * count;
-        out.fill(params[biases + j], o, o + count);
-        for (let i = 0; i < nIn; i++) {
-          const w = params[offset + i * nOut + j], base = i * count;
-          for (let p = 0; p < count; p++) out[o + p] += w * input[base + p];
-        }
-      }
-      offset = biases + nOut;
-      if (l < last - 1) act(out, 0, nOut * count);
-    }
-    return layers[last];
+    network.run(params, activations);
+    return network.layers[last];
   }
-  run.input = layers[0];
+  run.input = network.layers[0];
   run.count = count;
   return run;
 }

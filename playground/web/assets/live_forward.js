@@ -69,7 +69,7 @@ const DENSE_MODULE = (() => {
   const get = k => [0x20, k], set = k => [0x21, k], i32 = n => [0x41, ...sleb(n)];
   const simd = op => [0xfd, ...leb(op)];
   const splatConst = x => [0xfd, 0x0c, ...new Uint8Array(new Float32Array([x, x, x, x]).buffer)];   // v128.const
-  const [ADD, SUB, MUL, DIV, MIN, MAX] = [0xe4, 0xe5, 0xe6, 0xe7, 0xe8, 0xe9].map(simd);
+  const [ADD, MUL, DIV, MIN, MAX] = [0xe4, 0xe6, 0xe7, 0xe8, 0xe9].map(simd);
   const LOAD = [...simd(0x00), 4, 0], STORE = [...simd(0x0b), 4, 0], SPLAT = simd(0x13), F32_LOAD = [0x2a, 2, 0];
   const BLOCK = [0x02, 0x40], LOOP = [0x03, 0x40], IF = [0x04, 0x40], END = 0x0b, BR = d => [0x0c, d];
   const BR_IF = d => [0x0d, d], I32_ADD = 0x6a, I32_SUB = 0x6b, I32_MUL = 0x6c, I32_SHL = 0x74, I32_EQ = 0x46;
@@ -153,22 +153,29 @@ function gridCoordinates(extent, n) {   // as probes.grid_points: float32 linspa
 function makeForward(spec, n, plain = false) {
   const P = n * n, sizes = spec.sizes, xs = gridCoordinates(spec.extent, n);
   const last = sizes.length - 1, kOut = sizes[last], output = new Float32Array(kOut * P);
-  const dense = !plain && DENSE_MODULE && P % 4 === 0 ? simdLayers(sizes, P) : null;
-  const layers = dense ? dense.layers : sizes.map(w => new Float32Array(w * P));
+  const network = denseNetwork(sizes, P, plain), layers = network.layers;
   spec.features.forEach((name, f) => {
     const fn = FEATURE_FUNCTIONS[name], a = layers[0];
     for (let r = 0; r < n; r++) for (let c = 0; c < n; c++) a[f * P + r * n + c] = fn(xs[c], xs[n - 1 - r]);
   });
   function forward(params) {
-    if (dense) dense.run(params, spec.activations);
-    else plainLayers(sizes, layers, params, spec.activations, P);
+    network.run(params, spec.activations);
     head(spec.head, layers[last], output, kOut, P);
     return {layers, output};
   }
   forward.n = n;
-  forward.simd = Boolean(dense);
+  forward.simd = network.simd;
   forward.layers = layers;   // layers[0], the input features, is filled once here
   return forward;
+}
+
+// A network's layers over P points, neuron-major (layers[l][j * P + p], layers[0] the input, filled by the caller),
+// made once per shape: {layers, simd, run(params, activations)}, in WebAssembly SIMD where the browser has it and P is
+// a multiple of 4, else in plain JavaScript. The live view's forward pass and the GAN view's networks both use it.
+function denseNetwork(sizes, P, plain = false) {
+  if (!plain && DENSE_MODULE && P % 4 === 0) return simdLayers(sizes, P);
+  const layers = sizes.map(w => new Float32Array(w * P));
+  return {layers, simd: false, run: (params, activations) => plainLayers(sizes, layers, params, activations, P)};
 }
 
 // Every layer's values in one WebAssembly memory (made once per network shape and never grown, so the views stay
@@ -181,7 +188,7 @@ function simdLayers(sizes, P) {
   let at = 0;
   for (const w of sizes) { starts.push(at * 4); layers.push(new Float32Array(memory.buffer, at * 4, w * P)); at += w * P; }
   const wAt = at * 4, w = new Float32Array(memory.buffer, wAt, weights), last = sizes.length - 1;
-  return {layers, run(params, activations) {
+  return {layers, simd: true, run(params, activations) {
     w.set(params);
     for (let l = 0, offset = 0; l < last; l++) {
       const name = l < last - 1 ? activations[l] : "linear", act = SIMD_ACTIVATIONS[name] || 0;

@@ -119,6 +119,22 @@ def largest_share(counts: dict) -> float | None:
     return round(max(counts.values()) / total, 3) if total else None
 
 
+@contextlib.contextmanager
+def replicas_behind_nginx(replicas: int, listen_port: int, host: str = "127.0.0.1"):
+    """`replicas` `streamlit run` processes on 127.0.0.1 and nginx with the project's configuration in front of them,
+    listening on host:listen_port; yields (url, [streamlit processes], nginx process, nginx's log path) and stops
+    them all on the way out."""
+    with contextlib.ExitStack() as stack:
+        servers = [stack.enter_context(streamlit_server()) for _ in range(replicas)]
+        prefix = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="playground-nginx-")))
+        conf = nginx_conf_dir(prefix, listen_port, [int(url.rsplit(":", 1)[1]) for url, _ in servers], host)
+        check = nginx_test(conf)
+        if check.returncode != 0:
+            raise SystemExit(f"nginx -t failed:\n{check.stderr}")
+        url, nginx, log_path = stack.enter_context(nginx_running(conf, listen_port, host=host))
+        yield url, [process for _, process in servers], nginx, log_path
+
+
 def _interrupt(*_):
     signal.signal(signal.SIGTERM, signal.SIG_IGN)  # one is enough: the cleanup must not be interrupted
     raise KeyboardInterrupt
@@ -132,17 +148,10 @@ def serve(replicas: int, listen: str):
     host = host or "0.0.0.0"
     signal.signal(signal.SIGTERM, _interrupt)  # stops everything it started, as Ctrl+C does
     try:
-        with contextlib.ExitStack() as stack:  # on the way out, whenever the signal comes: nginx, then each process
-            servers = [stack.enter_context(streamlit_server()) for _ in range(replicas)]
-            prefix = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="playground-nginx-")))
-            conf = nginx_conf_dir(prefix, int(port), [int(url.rsplit(":", 1)[1]) for url, _ in servers], host)
-            check = nginx_test(conf)
-            if check.returncode != 0:
-                raise SystemExit(f"nginx -t failed:\n{check.stderr}")
-            url, nginx, _ = stack.enter_context(nginx_running(conf, int(port), host=host))
+        with replicas_behind_nginx(replicas, int(port), host) as (url, servers, nginx, _):  # stopped on the way out
             print(f"{replicas} processes behind nginx, listening on {host}:{port} ({url} here); Ctrl+C stops them",
                   flush=True)
-            while nginx.poll() is None and all(process.poll() is None for _, process in servers):
+            while nginx.poll() is None and all(process.poll() is None for process in servers):
                 time.sleep(0.5)
             print("a process stopped: stopping the others", flush=True)
     except KeyboardInterrupt:
@@ -159,17 +168,8 @@ def main(argv=None):
         return serve(args.replicas, args.serve)
     args.reconnect = True
     args.url = None
-    with contextlib.ExitStack() as stack:
-        servers = [stack.enter_context(streamlit_server()) for _ in range(args.replicas)]
-        ports = [int(url.rsplit(":", 1)[1]) for url, _ in servers]
-        prefix = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="playground-nginx-")))
-        listen_port = free_port()
-        conf = nginx_conf_dir(prefix, listen_port, ports)
-        check = nginx_test(conf)
-        if check.returncode != 0:
-            raise SystemExit(f"nginx -t failed:\n{check.stderr}")
-        url, _nginx, log_path = stack.enter_context(nginx_running(conf, listen_port))
-        processes = [psutil.Process(process.pid) for _, process in servers]
+    with replicas_behind_nginx(args.replicas, free_port()) as (url, servers, _nginx, log_path):
+        processes = [psutil.Process(process.pid) for process in servers]
         meters = [ServerMeter([p]) for p in processes]
         row = measure(url, args, processes, on_window=lambda *_: [m.start() for m in meters],
                       on_window_end=lambda: [m.stop() for m in meters])

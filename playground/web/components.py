@@ -23,15 +23,21 @@ def script_text(*names: str) -> str:
     return palette.as_javascript() + asset("common.js") + "".join(asset(n) for n in names)
 
 
-# The live view's inline code is only a loader: its files (assets/live_loader.js LIVE_FILES) come once per page from
-# the app's static files, `static/` (a link to assets/), instead of with every fragment run.
+def loader(name: str) -> str:
+    """A component's inline code when its files come from the app's static files: the palette, static_loader.js and
+    its own loader `name` (assets/static_loader.js says why)."""
+    return palette.as_javascript() + asset("static_loader.js") + asset(name)
+
+
+# The live view and the GAN view send only loaders inline: their files (each loader's list) come once
+# per page from the app's static files, `static/` (a link to assets/), instead of with every fragment run.
 live_view = st.components.v2.component("playground_live_view", html="", css=asset("live_view.css"),
-                                       js=palette.as_javascript() + asset("live_loader.js"), isolate_styles=False)
+                                       js=loader("live_loader.js"), isolate_styles=False)
 lab_grid = st.components.v2.component("playground_lab_grid", html="", css=asset("lab_view.css"),
                                       js=script_text("lab_view.js"), isolate_styles=False)
 # Space and the arrow keys in a lesson: no markup of its own, one document listener (assets/lesson_keys.js).
 lesson_keys = st.components.v2.component("playground_lesson_keys", html="", js=asset("lesson_keys.js"),
                                          isolate_styles=False)
-# The GAN tab's live view: a loader too, sharing the live view's files (common.js, live_forward.js) once per page.
+# The GAN tab's live view, sharing the live view's files (common.js, live_forward.js) once per page.
 gan_view = st.components.v2.component("playground_gan_view", html="", css=asset("gan_view.css"),
-                                      js=palette.as_javascript() + asset("gan_loader.js"), isolate_styles=False)
+                                      js=loader("gan_loader.js"), isolate_styles=False)

@@ -84,8 +84,9 @@ def browser_run(page) -> dict:
         if time.perf_counter() - began > 300:
             raise TimeoutError(_status(page))
         time.sleep(0.02)
+    paint_ms = page.evaluate("() => window.__labPaintMs || []")[-seen:] if seen else []
     return {"seconds": time.perf_counter() - began, "first grid": first_grid, "repaints": seen, "epochs": epochs,
-            "status": _status(page)}
+            "status": _status(page), "paint ms": paint_ms}
 
 
 def _open_lab(page, url: str, process):
@@ -138,6 +139,9 @@ def main():
         print(f"{'browser, click -> finished, ' + attempt:48} {r['seconds']:8.2f}")
         print(f"{'   first grid painted':48} {r['first grid'] or float('nan'):8.2f}")
         print(f"{'   grid repaints seen':48} {r['repaints']:8d}   epochs shown: {r['epochs']}")
+        if r["paint ms"]:  # the browser's forward passes and pictures of all 24 networks, per repaint
+            ms = sorted(r["paint ms"])
+            print(f"{'   browser ms per repaint, median / max':48} {ms[len(ms) // 2]:8.1f} / {ms[-1]:.1f}")
         print(f"{'   the page said':48} {r['status']}")
 
 

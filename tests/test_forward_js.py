@@ -1,6 +1,8 @@
 """The browser's forward pass (assets/live_forward.js, run in chromium) against the engine's grid probe on the same
-weights: every activation, every input feature, every output head, to 1e-4."""
+weights: every activation, every input feature, every output head, to 1e-4; and the lab grid's pictures painted from
+a sweep's weights (assets/lab_view.js) against the engine's."""
 
+import base64
 import os
 
 import numpy as np
@@ -10,7 +12,9 @@ from browser_utils import browser_available, chromium_page
 from playground.core import probes
 from playground.core.config import ACTIVATION_NAMES, FEATURE_NAMES, Config
 from playground.core.model import Arch, init_params, layers_of
-from playground.web import components, live_view
+from playground.core.sweep import Sweep, grid_configs
+from playground.figures.inside import boundary_rgb
+from playground.web import components, lab_view, live_view
 
 reason = browser_available()
 if reason and os.environ.get("CI") == "true":
@@ -25,7 +29,7 @@ HEADS = (("sigmoid_ce", 1), ("softmax_ce", 3), ("linear_mse", 1), ("tanh_mse", 1
 def forward_page():
     with chromium_page(400, 300) as page:
         page.set_content("<html><body></body></html>")
-        page.add_script_tag(content=components.script_text("live_forward.js"))
+        page.add_script_tag(content=components.script_text("live_forward.js", "lab_view.js"))
         yield page
 
 
@@ -72,3 +76,34 @@ def test_config_heads_are_the_ones_tested():
     heads = {Arch.from_config(c).head for c in (Config(), Config(dataset="spiral", classes=3), Config(dataset="plane"),
                                                  Config(output="tanh_mse"))}
     assert heads == {h for h, _ in HEADS}
+
+
+@pytest.mark.parametrize("base", [Config(dataset="spiral"), Config(dataset="spiral", classes=3),
+                                  Config(dataset="plane"), Config(dataset="xor", output="tanh_mse")],
+                         ids=["sigmoid", "softmax", "regression", "tanh"])
+def test_the_lab_grid_paints_each_network_from_its_weights_as_the_engine_pictures_it(forward_page, base):
+    """The sweep grid's pictures: each network's weights as the lab's message carries them (unpadded from the sweep),
+    the browser's forward pass and colours, against `boundary_rgb` of the sweep's own padded grid probe."""
+    configs = grid_configs(base, [0, 1, 3], [2, 5], ["tanh", "relu"])
+    sweep = Sweep(configs)
+    sweep.advance(100)
+    message = lab_view.sweep_message(sweep.cells, sweep.results(), sweep.flat_weights(), [[]] * len(configs),
+                                     sweep.dataset.points_train, sweep.dataset.y_train, sweep.dataset.extent,
+                                     "test_loss", sweep.epoch, 100)
+    n, weights = message["n"], np.frombuffer(base64.b64decode(message["weights"]), np.float32)
+    grids = sweep.output_grids(n)
+    assert len(message["networks"]) == len(configs) == 9
+    pictures = 0
+    for i, net in enumerate(message["networks"]):
+        count = sum((a + 1) * b for a, b in zip(net["sizes"][:-1], net["sizes"][1:]))
+        params = weights[net["offset"]: net["offset"] + count]
+        got = forward_page.evaluate("([d, net, params]) => window.__labBoundary(d, net, params)",
+                                [{k: message[k] for k in ("n", "features", "head", "extent")}, net, params.tolist()])
+        assert got["simd"]
+        pixels = np.array(got["pixels"], np.int16).reshape(n, n, 4)
+        expected = boundary_rgb(grids[i], message["head"], scale=1).astype(np.int16)
+        assert (pixels[..., 3] == 255).all()
+        difference = np.abs(pixels[..., :3] - expected)
+        assert difference.max() <= 1, f"network {i} ({net['sizes']}): {difference.max()} at most"
+        pictures += len(np.unique(expected.reshape(-1, 3), axis=0)) > 20  # a real picture, not one colour
+    assert pictures >= 7  # (a ReLU network may die: one colour)

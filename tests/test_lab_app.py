@@ -16,6 +16,7 @@ from streamlit.testing.v1 import AppTest
 
 from playground.core import sweep as sweep_module
 from playground.core.sweep import Sweep, grid_configs
+from playground.core.model import flat_layers, layers_of
 from playground.web import lab_common as ui_lab
 
 LAB = "Depth × width lab"
@@ -99,8 +100,16 @@ def test_sweep_fills_in_chunk_by_chunk_and_shows_the_engines_numbers():
     table = message["tables"][0]
     assert (table["activation"], table["widths"], table["depths"]) == ("tanh", [2, 4], [1, 2])
     assert table["rows"] == [[0, 1], [2, 3]]
-    n = message["n"]
-    assert len(base64.b64decode(message["images"])) == 4 * n * n * 3  # one RGB picture per network
+    # every network's exact weights, which the browser paints from (tests/test_forward_js.py checks the pictures)
+    weights = np.frombuffer(base64.b64decode(message["weights"]), np.float32)
+    nets = message["networks"]
+    assert [net["sizes"] for net in nets] == [[2, 2, 1], [2, 4, 1], [2, 2, 2, 1], [2, 4, 4, 1]]
+    assert [net["activations"] for net in nets] == [["tanh"], ["tanh"], ["tanh", "tanh"], ["tanh", "tanh"]]
+    for i, net in enumerate(nets):
+        exact = flat_layers(layers_of(sweep.params(i)))
+        np.testing.assert_array_equal(weights[net["offset"]: net["offset"] + len(exact)], exact)
+    assert len(weights) == nets[-1]["offset"] + len(exact) == sum(r["params"] for r in results)
+    assert message["head"] == "sigmoid_ce" and message["features"] == ["x1", "x2"]
     assert message["metric"] == "test accuracy"
     assert [c["score"] for c in message["cells"]] == [f"{100 * r['test_accuracy']:.0f}%" for r in results]
     assert [c["params"] for c in message["cells"]] == [r["params"] for r in results]

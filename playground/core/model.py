@@ -156,6 +156,12 @@ def layers_of(params) -> list[tuple[np.ndarray, np.ndarray]]:
     return [(np.asarray(w), np.asarray(b)) for w, b in params]
 
 
+def flat_layers(layers) -> np.ndarray:
+    """[(W (in, out), b)] per layer -> one float32 vector: per layer the kernel row by row, then its biases (the
+    order the browser's forward pass reads)."""
+    return np.concatenate([np.ravel(part) for layer in layers for part in layer]).astype(np.float32)
+
+
 def params_from_layers(layers) -> Params:
     """The params pytree (float32 device arrays) from [(W, b)] per layer, input side first."""
     return tuple(Layer(jnp.asarray(np.asarray(w, np.float32)), jnp.asarray(np.asarray(b, np.float32)))

@@ -212,7 +212,8 @@ class Preparer:
         try:
             if not sweep.compiled:
                 sweep.compile()
-            sweep.output_grids(grid)
+            if grid:  # else the browser paints the networks from their weights
+                sweep.output_grids(grid)
         finally:
             sweep.close()
         return True

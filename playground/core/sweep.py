@@ -21,7 +21,7 @@ from .config import MAX_WIDTH, Config
 from .data import make_dataset
 from .userdata import UserData
 from .compiled import PROGRAMS, bounded
-from .model import Arch, Layer, init_layers, params_from_layers
+from .model import Arch, Layer, flat_layers, init_layers, params_from_layers
 from .session import data_arrays
 from .train import History, Knobs, Spec, TrainState, optimizer, train_epochs
 
@@ -104,8 +104,9 @@ class Snapshot(NamedTuple):
 
     epoch: int
     results: list          # one dict per network: see `Sweep.results`
-    grids: np.ndarray      # (networks, n, n, n_out) predictions over the plane
+    grids: np.ndarray | None  # (networks, n, n, n_out) predictions over the plane; None when asked for none (n = 0)
     test_loss: list        # per network, its test loss per epoch so far
+    weights: list | None = None  # per network, its exact weights as one float32 vector (`flat_layers`)
 
 
 def _take(tree, start, stop):
@@ -241,9 +242,17 @@ class Sweep:
                         "diverged": bool(self.diverged[i])})
         return out
 
+    def flat_weights(self) -> list[np.ndarray]:
+        """Every network's exact weights (`flat_layers`), from one copy of the padded ones off the device."""
+        padded = jax.tree.map(np.asarray, self.state.params)
+        return [flat_layers(unpad_layers(arch, jax.tree.map(lambda a, i=i: a[i], padded)))
+                for i, arch in enumerate(self.archs)]
+
     def snapshot(self, grid: int) -> "Snapshot":
-        return Snapshot(self.epoch, self.results(), self.output_grids(grid),
-                        [self.history(i).test_loss for i in range(len(self.configs))])
+        """The networks' state now; with `grid` = 0, their weights without the server's pictures of them (a browser
+        paints those from the weights)."""
+        return Snapshot(self.epoch, self.results(), self.output_grids(grid) if grid else None,
+                        [self.history(i).test_loss for i in range(len(self.configs))], self.flat_weights())
 
     def output_grids(self, n: int = 40) -> np.ndarray:
         """(networks, n, n, n_out): every network's prediction over the plane, for small multiples."""

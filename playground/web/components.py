@@ -29,12 +29,12 @@ def loader(name: str) -> str:
     return palette.as_javascript() + asset("static_loader.js") + asset(name)
 
 
-# The live view and the GAN view send only loaders inline: their files (each loader's list) come once
+# The live view, the lab's grid and the GAN view send only loaders inline: their files (each loader's list) come once
 # per page from the app's static files, `static/` (a link to assets/), instead of with every fragment run.
 live_view = st.components.v2.component("playground_live_view", html="", css=asset("live_view.css"),
                                        js=loader("live_loader.js"), isolate_styles=False)
 lab_grid = st.components.v2.component("playground_lab_grid", html="", css=asset("lab_view.css"),
-                                      js=script_text("lab_view.js"), isolate_styles=False)
+                                      js=loader("lab_loader.js"), isolate_styles=False)
 # Space and the arrow keys in a lesson: no markup of its own, one document listener (assets/lesson_keys.js).
 lesson_keys = st.components.v2.component("playground_lesson_keys", html="", js=asset("lesson_keys.js"),
                                          isolate_styles=False)

@@ -11,11 +11,10 @@ import streamlit as st
 from PIL import Image
 
 from ..core.config import MAX_LAYERS, MAX_WIDTH, MULTICLASS_DATASETS, Config, ConfigError, parse_value
-from ..core.model import Arch
 from ..core.runs import Run
 
 PAINT_SECONDS = 0.3  # sweep and ensemble fragments: repaint the background run's latest snapshot this often
-GRID = 40            # prediction grid per small multiple (40x40, drawn at 2x)
+GRID = 40            # the seed ensemble's maps of the mean and the spread: points per side
 EPOCHS = (50, 100, 200, 300, 500, 1000, 2000, 3000)
 PLAYGROUND_DATA = "the playground's data"
 
@@ -75,10 +74,6 @@ def _with_dataset(config: Config, dataset: str) -> Config:
         return config
     classes = config.classes if dataset in MULTICLASS_DATASETS else 2
     return config.replace(dataset=dataset, classes=classes, source="generated")  # a named set: generated
-
-
-def _head(config: Config) -> str:
-    return Arch.from_config(config).head
 
 
 def _stop(run):

@@ -21,7 +21,7 @@ from ..core.runs import Preparer, Run
 from ..core.sweep import Sweep, cells_of, grid_configs
 from . import components, lab_view
 from . import playground_page as ui
-from .lab_common import (EPOCHS, GRID, PLAYGROUND_DATA, _head, _playground_config, _status, _stop, _with_dataset,
+from .lab_common import (EPOCHS, PLAYGROUND_DATA, _playground_config, _status, _stop, _with_dataset,
                          builder, describe, live_run, painted_run, playground_upload)
 from .lab_seeds import seed_section
 from .lab_side import side_by_side_section
@@ -88,7 +88,7 @@ def _start_sweep():
     _stop(s.get("lab_sweep"))
     s.setdefault("lab_preparer", Preparer()).cancel()
     # built in its thread (on the playground's uploaded points, if any); compiled ahead if it was
-    s.lab_sweep = Run(configs, int(s.sweep_epochs), GRID, build=builder(Sweep))
+    s.lab_sweep = Run(configs, int(s.sweep_epochs), 0, build=builder(Sweep))  # 0: weights, no server pictures
     s.sweep_cell = 0
 
 
@@ -124,7 +124,7 @@ def _prepare_planned_sweep():
         configs = grid_configs(_with_dataset(_playground_config(), s.sweep_dataset), depths, widths or [1],
                                activations)
         # this user's own: no one else's choice drops it
-        s.setdefault("lab_preparer", Preparer()).want(configs, GRID, playground_upload())
+        s.setdefault("lab_preparer", Preparer()).want(configs, 0, playground_upload())
     except (ValueError, ConfigError):
         pass  # reported when Run is pressed
 
@@ -151,9 +151,8 @@ def _sweep_live():
     d, metric = sweep.dataset, _metric(sweep.configs[0])
     cached = s.get("lab_message")  # repaints between two snapshots resend the same message, built once
     if cached is None or cached[0] is not snapshot or cached[1] != metric:
-        message = lab_view.sweep_message(sweep.cells, snapshot.results, snapshot.grids, snapshot.test_loss,
-                                         _head(sweep.configs[0]), d.points_train, d.y_train, d.extent, metric,
-                                         snapshot.epoch, run.target)
+        message = lab_view.sweep_message(sweep.cells, snapshot.results, snapshot.weights, snapshot.test_loss,
+                                         d.points_train, d.y_train, d.extent, metric, snapshot.epoch, run.target)
         s.lab_message = cached = (snapshot, metric, message)
     components.lab_grid(data=[cached[2]], key="lab_grid", on_open_change=_open_clicked_cell)
     results = snapshot.results

@@ -2,20 +2,22 @@
 compact arrays for one small canvas component (`assets/lab_view.js`, registered by `components`; no streamlit
 import here).
 
-Why not PNGs and plotly, as before: encoding two dozen PNG data-URIs, rebuilding plotly heatmaps and re-rendering
-them in the browser every repaint cost more than the training they showed. Here each network's boundary is 40 x 40
-RGB bytes, the heatmap and the curves are numbers, and the browser paints them. Every cell (a small multiple or a
-heatmap square) is clickable: the component sends the network's index back as the trigger `open`.
+The server trains, the browser paints: the message carries every network's exact weights (float32), and the
+browser computes each network's prediction over a 40 x 40 grid of the plane with the live view's forward pass
+(`assets/live_forward.js`) and colours it as `figures.inside.boundary_rgb` does. The heatmap and the curves are
+numbers. Every cell (a small multiple or a heatmap square) is clickable: the component sends the network's index
+back as the trigger `open`.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..figures.inside import boundary_rgb
+from ..core.model import Arch
 from .encoding import b64, curve
 
 CURVE_POINTS = 120  # most points per network's loss curve in one message
+GRID = 40  # prediction grid per small multiple, points per side (a multiple of 4: the browser's SIMD path)
 
 
 def _score(r: dict, metric: str) -> tuple[str, float | None]:
@@ -30,15 +32,16 @@ def _score(r: dict, metric: str) -> tuple[str, float | None]:
     return f"{value:.3f}", None  # losses are scaled against the sweep's own range below
 
 
-def sweep_message(cells, results: list[dict], grids: np.ndarray, curves: list[np.ndarray], head: str,
+def sweep_message(cells, results: list[dict], weights: list[np.ndarray], curves: list[np.ndarray],
                   points: np.ndarray, labels: np.ndarray, extent: float, metric: str, epoch: int,
                   target: int) -> dict:
     """Everything the lab canvas paints for one state of a sweep.
 
-    cells: `sweep.Cell`s; results: `Sweep.results()`; grids: (networks, n, n, n_out) predictions over the plane;
+    cells: `sweep.Cell`s; results: `Sweep.results()`; weights: per network its exact weights (`Sweep.flat_weights`);
     curves: per network its test loss per epoch so far; points/labels/extent: the training data, drawn as dots."""
-    n = grids.shape[1]
-    images = np.stack([boundary_rgb(g, head, scale=1) for g in grids])  # (networks, n, n, 3)
+    archs = [Arch.from_config(c.config) for c in cells]
+    head = archs[0].head
+    offsets = np.cumsum([0] + [len(w) for w in weights])
     scores = [_score(r, metric) for r in results]
     if "loss" in metric:  # colour losses by where they sit between the sweep's best and worst
         finite = [r[metric] for r in results if r[metric] is not None and np.isfinite(r[metric])]
@@ -55,8 +58,12 @@ def sweep_message(cells, results: list[dict], grids: np.ndarray, curves: list[np
         tables.append({"activation": activation, "widths": widths, "depths": depths, "rows": rows})
     classes = head in ("sigmoid_ce", "softmax_ce")
     return {
-        "n": n,
-        "images": b64(images),
+        "n": GRID,
+        "features": list(cells[0].config.features),
+        "head": head,
+        "networks": [{"sizes": list(a.sizes), "activations": list(a.activations), "offset": int(o)}
+                     for a, o in zip(archs, offsets)],
+        "weights": b64(np.concatenate(weights).astype(np.float32)),
         "tables": tables,
         "cells": [{"depth": c.depth, "width": c.width, "activation": c.activation, "params": c.params,
                    "score": text, "quality": quality} for c, (text, quality) in zip(cells, scores)],

@@ -20,7 +20,7 @@ import numpy as np
 from .. import palette
 from ..core.config import MULTICLASS_DATASETS, Config
 from ..core.data import make_dataset
-from ..core.model import layers_of
+from ..core.model import flat_layers, layers_of
 from .encoding import b64, curve, quantise
 
 CURVE_POINTS = 200  # most points of the loss curve sent at once
@@ -87,7 +87,7 @@ def _parts(params) -> list:
 
 def flat_parameters(params, dtype) -> np.ndarray:
     """Every weight and bias in one vector: per layer the kernel (in, out) row by row, then its biases."""
-    return np.concatenate([np.ravel(part) for part in _parts(params)]).astype(dtype)
+    return flat_layers(layers_of(params)).astype(dtype)
 
 
 def frame(epoch: int, params, history, exact: bool) -> dict:

@@ -150,6 +150,31 @@ def test_a_live_view_mounted_afresh_goes_on_playing(page, server_url):
     assert wait_until(lambda: view(page, "!v.playing && v.frame && v.frame.f32"), timeout=30)
 
 
+def test_a_live_view_on_another_tab_keeps_training_but_paints_only_when_shown_again(page, server_url):
+    """A student presses Play and opens the lab tab: the network goes on training, the hidden view paints nothing
+    (a hidden view painting at 60 frames/s cost about a core of the student's machine); back on the playground tab,
+    the picture shows the epoch reached meanwhile."""
+    page.goto(server_url)
+    wait_for_live_view(page)
+    page.select_option(".pg-speed select", "10")
+    click_button(page, "Play")
+    assert wait_until(lambda: shown_epoch(page) >= 50, timeout=60)
+    page.get_by_role("tab", name="Depth × width lab").click()
+    page.get_by_role("button", name="Run sweep", exact=True).wait_for(timeout=30_000)
+    animation_frames(page, 5)  # the view learns that it is hidden at the next rendering
+    paints_hidden, epoch_hidden = paints(page), int(view(page, "v.root.dataset.epoch"))
+    assert wait_until(lambda: int(view(page, "v.root.dataset.epoch")) >= epoch_hidden + 200, timeout=60)
+    assert paints(page) <= paints_hidden + 1  # a frame in flight when the tab changed, at most
+    assert view(page, "v.playing") is True
+    kept = int(view(page, "v.root.dataset.epoch"))
+
+    page.get_by_role("tab", name="Playground").click()
+    assert wait_until(lambda: paints(page) > paints_hidden + 5, timeout=30)
+    assert shown_epoch(page) >= kept  # the picture and the status line caught up with the training
+    click_button(page, "Pause")
+    assert wait_until(lambda: view(page, "!v.playing && v.frame && v.frame.f32"), timeout=30)
+
+
 def test_discretize_acts_in_the_browser_at_once_and_the_server_keeps_it(page, server_url):
     """'Discretize output' only changes how the page colours the map: the click flips it in the same task (no answer
     awaited), the map is repainted, and the page run that follows keeps the value (static part, link)."""

@@ -65,6 +65,13 @@ function build(parentElement) {
   v.speedSelect.addEventListener("change", () => changeSpeed(v, Number(v.speedSelect.value)));
   attachPointer(v);
   window.addEventListener("resize", () => { if (v.spec) layout(v); });   // layout repaints the frame on screen
+  // On another tab (the lab's; the playground's tab stays on the page, hidden), the view keeps up with its frames,
+  // since training goes on, but paints nothing until shown again: a hidden view painting at 60 frames/s cost about a
+  // core of the student's machine. Scrolled out of view is not hidden. (The GAN tab is drawn only while open.)
+  new IntersectionObserver(() => {
+    v.hidden = !v.root.checkVisibility();   // display: none somewhere above
+    if (!v.hidden && v.frame) v.dirty = true;   // shown again: the latest frame at the next animation frame
+  }).observe(root);
   window.__pgLiveView = v;   // the view mounted now, for the page-level listener below and a remount (adopt)
   listenToDiscretize();
   root._view = v;
@@ -234,11 +241,18 @@ function tick(v, now) {
   if (!v.root.isConnected) { v.ticking = false; return; }
   if (v.lastTick && v.playing) v.fps = 0.9 * v.fps + 0.1 * Math.min(60, 1000 / Math.max(1, now - v.lastTick));
   v.lastTick = now;
-  if (v.pending) { show(v, v.pending); v.pending = null; }
-  else if (v.playing && v.queue.length) show(v, v.queue.shift());
-  else if (v.dirty && v.frame) show(v, v.frame);
+  const next = v.pending || (v.playing && v.queue.length ? v.queue.shift() : null);
+  v.pending = null;
+  if (next) (v.hidden ? keepUp : show)(v, next);
+  else if (v.dirty && v.frame && !v.hidden) show(v, v.frame);
   if (v.playing) requestMore(v, now, false);
   requestAnimationFrame(t => tick(v, t));
+}
+
+function keepUp(v, frame) {   // a frame the hidden view does not paint: the state moves on; shown again, it paints
+  v.frame = frame; v.frameSpec = v.spec; v.shown = frame.epoch; v.dirty = true;
+  addToCurve(v.curve, frame);
+  v.root.dataset.epoch = String(frame.epoch);
 }
 
 function networkKey(spec) {   // what a frame's weights mean: the same key, the same network

@@ -45,23 +45,26 @@ def test_inside_figures_are_built_from_probe_arrays():
 
 
 def test_the_lab_canvas_message_has_one_cell_per_network():
-    """lab_view.sweep_message: the no-hidden-layer network fills its row; scores, pictures and curves per network."""
+    """lab_view.sweep_message: the no-hidden-layer network fills its row; scores, weights and curves per network."""
     sweep = Sweep(grid_configs(Config(dataset="xor"), [0, 1, 2], [2, 4]))
     sweep.advance(10)
     d, results = sweep.dataset, sweep.results()
-    grids = sweep.output_grids(16)
+    weights = sweep.flat_weights()
     curves = [sweep.history(i).test_loss for i in range(len(results))]
-    message = lab_view.sweep_message(sweep.cells, results, grids, curves, "sigmoid_ce", d.points_train, d.y_train,
-                                     d.extent, "test_accuracy", 10, 100)
+    message = lab_view.sweep_message(sweep.cells, results, weights, curves, d.points_train, d.y_train, d.extent,
+                                     "test_accuracy", 10, 100)
     (table,) = message["tables"]
     assert table["depths"] == [0, 1, 2] and table["widths"] == [2, 4]
     assert table["rows"] == [[0, 0], [1, 2], [3, 4]]  # depth 0 is one network, shown under every width
-    assert len(base64.b64decode(message["images"])) == 5 * 16 * 16 * 3
+    # every network's weights, one float32 vector after another: what the browser paints the pictures from
+    assert [net["sizes"] for net in message["networks"]] == [[2, 1], [2, 2, 1], [2, 4, 1], [2, 2, 2, 1], [2, 4, 4, 1]]
+    assert [net["offset"] for net in message["networks"]] == [0, 3, 12, 29, 44]
+    assert len(base64.b64decode(message["weights"])) == 4 * (44 + 37) == 4 * sum(r["params"] for r in results)
     assert [c["score"] for c in message["cells"]] == [f"{100 * r['test_accuracy']:.0f}%" for r in results]
     assert all(0 <= c["quality"] <= 1 for c in message["cells"]) and len(message["points"]) == d.n_train
     assert [len(c) for c in message["curves"]] == [10] * 5
-    losses = lab_view.sweep_message(sweep.cells, results, grids, curves, "sigmoid_ce", d.points_train, d.y_train,
-                                    d.extent, "test_loss", 10, 100)["cells"]
+    losses = lab_view.sweep_message(sweep.cells, results, weights, curves, d.points_train, d.y_train, d.extent,
+                                    "test_loss", 10, 100)["cells"]
     best, worst = np.argmin([r["test_loss"] for r in results]), np.argmax([r["test_loss"] for r in results])
     assert losses[best]["quality"] == 1.0 and losses[worst]["quality"] == 0.0
     fig = figs.overlaid_loss_figure({"a": np.array([1.0, 0.5]), "b": np.array([1.0, 0.2])})

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from playground.core.config import Config
-from playground.core.model import layers_of
+from playground.core.model import flat_layers, layers_of
 from playground.core.session import Session
 from playground.core.runs import Preparer, Run, SideBySide
 from playground.core.sweep import Sweep, grid_configs, seed_configs
@@ -41,6 +41,10 @@ def test_parameter_counts_and_results():
     assert [x["params"] for x in r] == [3, 25]
     assert all(x["train_accuracy"] is not None for x in r) and sweep.epoch == 5
     assert sweep.output_grids(12).shape == (2, 12, 12, 1)
+    snapshot = sweep.snapshot(0)  # the lab's grid: the networks' weights, no pictures (the browser paints them)
+    assert snapshot.grids is None and [len(w) for w in snapshot.weights] == [3, 25]
+    for i, flat in enumerate(snapshot.weights):
+        np.testing.assert_array_equal(flat, flat_layers(layers_of(sweep.params(i))))
 
 
 def test_seed_ensemble_differs_only_by_seed():

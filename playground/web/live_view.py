@@ -104,8 +104,9 @@ def frames(items: list, history, exact: bool = False) -> list[dict]:
     n = len(items)
     columns = zip(*(_parts(params) for _, params in items))
     flat = np.concatenate([np.stack(column).reshape(n, -1) for column in columns], axis=1)
-    flat = flat.astype(np.float32 if exact else np.float16)
-    if not exact:  # float16 overflows to infinity beyond 65504: show such a weight as the largest one
+    with np.errstate(over="ignore"):  # float16 overflows to infinity beyond 65504 (a diverging network) ...
+        flat = flat.astype(np.float32 if exact else np.float16)
+    if not exact:  # ... such a weight is shown as the largest one
         flat = np.nan_to_num(flat, posinf=65504, neginf=-65504)
     epochs = np.fromiter((epoch for epoch, _ in items), np.int64, n)
     kept = len(history.train_loss)

@@ -72,17 +72,14 @@ function labBoundaryPixels(head, output, k, P, pixels) {
   }
 }
 
-// One forward pass per network shape, made once (live_forward.js makeForward: its arrays are reused every paint);
-// a shape no network of the latest paint has is dropped after it (`root._used`)
+// Every network of the grid runs in one WebAssembly memory (`root._memory`, live_forward.js makeForward's `shared`),
+// one network after another: a memory per network shape ran out in Chromium after about 125 (each reserves address
+// space), and a sweep may have 96 networks.
 function labForward(root, d, net) {
-  const key = JSON.stringify([net.sizes, net.activations, d.features, d.head, d.extent, d.n]);
-  root._forwards = root._forwards || new Map();
-  root._used.add(key);
-  if (!root._forwards.has(key)) {
-    root._forwards.set(key, makeForward({sizes: net.sizes, features: d.features, activations: net.activations,
-                                         head: d.head, extent: d.extent}, d.n));
-  }
-  return root._forwards.get(key);
+  const spec = {sizes: net.sizes, features: d.features, activations: net.activations, head: d.head, extent: d.extent};
+  root._memory = root._memory || {};
+  try { return makeForward(spec, d.n, false, root._memory); }
+  catch (e) { return makeForward(spec, d.n, true); }   // no memory to be had: the plain JavaScript path
 }
 
 function labPaintCell(canvas, root, d, i, weights) {
@@ -143,13 +140,11 @@ window.__pgLabMount = function (component) {   // called by lab_loader.js
   root._data = d;
   const began = performance.now();
   const bytes = decode(d.weights), weights = new Float32Array(bytes.buffer, 0, bytes.length / 4);
-  root._used = new Set();
   root.querySelectorAll("td.lab-cell").forEach(td => {
     const i = Number(td.dataset.i);
     labPaintCell(td.querySelector("canvas"), root, d, i, weights);
     td.querySelector(".lab-score").textContent = `${d.cells[i].score} · ${d.cells[i].params}p`;
   });
-  for (const key of root._forwards?.keys() || []) if (!root._used.has(key)) root._forwards.delete(key);
   root.querySelector(".lab-heat-title").textContent = `${d.metric} by depth and width`;
   root.querySelectorAll("td.lab-heat").forEach(td => {
     const c = d.cells[Number(td.dataset.i)];
@@ -167,9 +162,10 @@ window.__pgLabMount = function (component) {   // called by lab_loader.js
 };
 
 // For tests and the console: network `net`'s boundary picture (RGBA bytes, n x n), as the grid paints it.
+// Successive calls share one memory, as the networks of one grid do.
 window.__labBoundary = (d, net, params) => {
-  const forward = makeForward({sizes: net.sizes, features: d.features, activations: net.activations, head: d.head,
-                               extent: d.extent}, d.n);
+  const root = window.__labTestRoot = window.__labTestRoot || {};
+  const forward = labForward(root, d, net);
   const {output} = forward(Float32Array.from(params)), pixels = new Uint8ClampedArray(4 * d.n * d.n);
   labBoundaryPixels(d.head, output, net.sizes[net.sizes.length - 1], d.n * d.n, pixels);
   return {pixels: Array.from(pixels), simd: forward.simd};

@@ -150,10 +150,13 @@ function gridCoordinates(extent, n) {   // as probes.grid_points: float32 linspa
 // Returns forward(params) -> {layers, output}: layers[l] is a Float32Array (width_l * n * n), neuron-major, l = 0
 // the input features; output is (n_out * n * n): the head's prediction (class-1 probability, class probabilities,
 // or the regression value). `params` is a Float32Array: per layer the kernel (in, out) row by row, then the biases.
-function makeForward(spec, n, plain = false) {
+// `shared` (optional, from sharedMemory()): the layers live in that WebAssembly memory, grown as needed, which the
+// next makeForward with it reuses: for many networks run one after another (the lab's grid), whose each forward is
+// used before the next is made.
+function makeForward(spec, n, plain = false, shared = null) {
   const P = n * n, sizes = spec.sizes, xs = gridCoordinates(spec.extent, n);
   const last = sizes.length - 1, kOut = sizes[last], output = new Float32Array(kOut * P);
-  const network = denseNetwork(sizes, P, plain), layers = network.layers;
+  const network = denseNetwork(sizes, P, plain, shared), layers = network.layers;
   spec.features.forEach((name, f) => {
     const fn = FEATURE_FUNCTIONS[name], a = layers[0];
     for (let r = 0; r < n; r++) for (let c = 0; c < n; c++) a[f * P + r * n + c] = fn(xs[c], xs[n - 1 - r]);
@@ -172,18 +175,31 @@ function makeForward(spec, n, plain = false) {
 // A network's layers over P points, neuron-major (layers[l][j * P + p], layers[0] the input, filled by the caller),
 // made once per shape: {layers, simd, run(params, activations)}, in WebAssembly SIMD where the browser has it and P is
 // a multiple of 4, else in plain JavaScript. The live view's forward pass and the GAN view's networks both use it.
-function denseNetwork(sizes, P, plain = false) {
-  if (!plain && DENSE_MODULE && P % 4 === 0) return simdLayers(sizes, P);
+function denseNetwork(sizes, P, plain = false, shared = null) {
+  if (!plain && DENSE_MODULE && P % 4 === 0) return simdLayers(sizes, P, shared);
   const layers = sizes.map(w => new Float32Array(w * P));
   return {layers, simd: false, run: (params, activations) => plainLayers(sizes, layers, params, activations, P)};
 }
 
 // Every layer's values in one WebAssembly memory (made once per network shape and never grown, so the views stay
-// valid): the layers one after another, then the parameters.
-function simdLayers(sizes, P) {
+// valid): the layers one after another, then the parameters. With `shared`, its memory instead, grown if too small
+// (which invalidates the views of the forward made before: the caller has used it by then).
+function simdLayers(sizes, P, shared = null) {
   const count = sizes.reduce((a, w) => a + w, 0) * P, weights = parameterCount(sizes);
-  const memory = new WebAssembly.Memory({initial: Math.ceil((count + weights) * 4 / 65536)});
-  const run = new WebAssembly.Instance(DENSE_MODULE, {e: {m: memory}}).exports.dense;
+  const pages = Math.ceil((count + weights) * 4 / 65536);
+  let memory, run;
+  if (shared) {
+    if (!shared.memory) {
+      shared.memory = new WebAssembly.Memory({initial: pages});
+      shared.run = new WebAssembly.Instance(DENSE_MODULE, {e: {m: shared.memory}}).exports.dense;
+    }
+    const have = shared.memory.buffer.byteLength / 65536;
+    if (have < pages) shared.memory.grow(pages - have);
+    ({memory, run} = shared);
+  } else {
+    memory = new WebAssembly.Memory({initial: pages});
+    run = new WebAssembly.Instance(DENSE_MODULE, {e: {m: memory}}).exports.dense;
+  }
   const layers = [], starts = [];
   let at = 0;
   for (const w of sizes) { starts.push(at * 4); layers.push(new Float32Array(memory.buffer, at * 4, w * P)); at += w * P; }

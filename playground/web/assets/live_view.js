@@ -68,10 +68,14 @@ function build(parentElement) {
   // On another tab (the lab's; the playground's tab stays on the page, hidden), the view keeps up with its frames,
   // since training goes on, but paints nothing until shown again: a hidden view painting at 60 frames/s cost about a
   // core of the student's machine. Scrolled out of view is not hidden. (The GAN tab is drawn only while open.)
-  new IntersectionObserver(() => {
+  // An IntersectionObserver calls back when the view enters or leaves the screen, a ResizeObserver when its box goes
+  // to nothing (display: none while it was scrolled out of view): either asks whether it is shown.
+  const seen = () => {
     v.hidden = !v.root.checkVisibility();   // display: none somewhere above
     if (!v.hidden && v.frame) v.dirty = true;   // shown again: the latest frame at the next animation frame
-  }).observe(root);
+  };
+  new IntersectionObserver(seen).observe(root);
+  new ResizeObserver(seen).observe(root);
   window.__pgLiveView = v;   // the view mounted now, for the page-level listener below and a remount (adopt)
   listenToDiscretize();
   root._view = v;

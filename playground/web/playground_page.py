@@ -239,18 +239,23 @@ def _arch_clicked():
 
 
 def _picked():
-    """The `pick` trigger: a data set preview or an input feature clicked on the live view."""
+    """The `pick` trigger: a data set preview, an input feature or a layer's header clicked on the live view.
+
+    A feature or a header says the state wanted (`on`: what the live view showed, switched). "Switch what the
+    settings hold" went wrong under load: the trigger's message carries every widget's value as the browser last saw
+    it, which may be from before the last click's page run, so a second click on a frozen layer froze it again."""
     pick, s = _trigger("pick"), st.session_state
     if not isinstance(pick, dict):
         return
+    on = pick.get("on")
     if pick.get("dataset") in PROBLEMS[s.problem]:
         _set_widgets({"dataset": pick["dataset"], "source": "generated"})
     elif pick.get("feature") in FEATURE_NAMES:
         key = f"feature_{pick['feature']}"
-        _set_widgets({key: not s[key]})
+        _set_widgets({key: on if isinstance(on, bool) else not s[key]})
     elif pick.get("freeze") in range(1, s.hidden_layers + 1):  # a layer's header on the network
         key = f"freeze_{pick['freeze'] - 1}"
-        _set_widgets({key: not s.get(key, False)})
+        _set_widgets({key: on if isinstance(on, bool) else not s.get(key, False)})
 
 
 PENDING_SECONDS = 2.0  # how long a value set from the live view overrides what the browser says its widget holds

@@ -52,7 +52,8 @@ function buildNetworkControls(v) {   // + / - for the number of hidden layers an
     const header = el("span", "pg-count pg-header" + (frozen ? " pg-frozen" : ""), box,
                       `${width} ${spec.activations[l]}${frozen ? " \u2744" : ""}`);
     header.title = frozen ? "frozen: click to train this layer again" : "click to freeze this layer";
-    header.addEventListener("click", () => v.component.setTriggerValue("pick", {freeze: l + 1}));
+    // the state wanted, not "toggle": the same message may carry the settings' widgets as the browser last saw them
+    header.addEventListener("click", () => v.component.setTriggerValue("pick", {freeze: l + 1, on: !frozen}));
   });
 }
 
@@ -129,7 +130,10 @@ function attachPointer(v) {
   v.net.addEventListener("click", ev => {
     const [x, y] = at(ev), target = v.frame && hit(v, x, y);
     if (!target) return;
-    if (target.kind === "feature") { v.component.setTriggerValue("pick", {feature: target.name}); return; }
+    if (target.kind === "feature") {   // the state wanted, as for a layer's header
+      v.component.setTriggerValue("pick", {feature: target.name, on: !v.spec.features.includes(target.name)});
+      return;
+    }
     if (v.playing) return;   // weights change every frame while playing: edit them paused, as TF Playground does
     openEditor(v, target, x, y);
   });

@@ -106,7 +106,7 @@ class Snapshot(NamedTuple):
     results: list          # one dict per network: see `Sweep.results`
     grids: np.ndarray | None  # (networks, n, n, n_out) predictions over the plane; None when asked for none (n = 0)
     test_loss: list        # per network, its test loss per epoch so far
-    weights: list | None = None  # per network, its exact weights as one float32 vector (`flat_layers`)
+    weights: list | None = None  # per network, its exact weights as one float32 vector (`flat_layers`); grid 0 only
 
 
 def _take(tree, start, stop):
@@ -249,10 +249,11 @@ class Sweep:
                 for i, arch in enumerate(self.archs)]
 
     def snapshot(self, grid: int) -> "Snapshot":
-        """The networks' state now; with `grid` = 0, their weights without the server's pictures of them (a browser
-        paints those from the weights)."""
+        """The networks' state now, with the server's pictures of them over a `grid` x `grid` plane; with `grid` = 0,
+        with their weights instead (a browser paints the pictures from those)."""
         return Snapshot(self.epoch, self.results(), self.output_grids(grid) if grid else None,
-                        [self.history(i).test_loss for i in range(len(self.configs))], self.flat_weights())
+                        [self.history(i).test_loss for i in range(len(self.configs))],
+                        None if grid else self.flat_weights())
 
     def output_grids(self, n: int = 40) -> np.ndarray:
         """(networks, n, n, n_out): every network's prediction over the plane, for small multiples."""

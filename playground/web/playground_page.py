@@ -241,21 +241,19 @@ def _arch_clicked():
 def _picked():
     """The `pick` trigger: a data set preview, an input feature or a layer's header clicked on the live view.
 
-    A feature or a header says the state wanted (`on`: what the live view showed, switched). "Switch what the
-    settings hold" went wrong under load: the trigger's message carries every widget's value as the browser last saw
-    it, which may be from before the last click's page run, so a second click on a frozen layer froze it again."""
+    A feature or a header says the state wanted (`on`: what the live view showed, switched), never "switch": the
+    trigger's message carries every widget's value as the browser last saw it, which may be from before the last
+    click's page run, so switching what the settings held froze a layer again on a second click under load."""
     pick, s = _trigger("pick"), st.session_state
     if not isinstance(pick, dict):
         return
     on = pick.get("on")
     if pick.get("dataset") in PROBLEMS[s.problem]:
         _set_widgets({"dataset": pick["dataset"], "source": "generated"})
-    elif pick.get("feature") in FEATURE_NAMES:
-        key = f"feature_{pick['feature']}"
-        _set_widgets({key: on if isinstance(on, bool) else not s[key]})
-    elif pick.get("freeze") in range(1, s.hidden_layers + 1):  # a layer's header on the network
-        key = f"freeze_{pick['freeze'] - 1}"
-        _set_widgets({key: on if isinstance(on, bool) else not s.get(key, False)})
+    elif pick.get("feature") in FEATURE_NAMES and isinstance(on, bool):
+        _set_widgets({f"feature_{pick['feature']}": on})
+    elif pick.get("freeze") in range(1, s.hidden_layers + 1) and isinstance(on, bool):  # a layer's header
+        _set_widgets({f"freeze_{pick['freeze'] - 1}": on})
 
 
 PENDING_SECONDS = 2.0  # how long a value set from the live view overrides what the browser says its widget holds
